@@ -1,0 +1,98 @@
+package event
+
+import (
+	"sort"
+	"strings"
+	"time"
+)
+
+// WindowsToIANA returns the canonical IANA zone of a Windows time zone id
+// (CLDR windowsZones, territory 001), e.g. "W. Europe Standard Time" →
+// "Europe/Berlin".
+// https://cldr.unicode.org/development/development-process/design-proposals/extended-windows-olson-zid-mapping
+func WindowsToIANA(id string) (string, bool) {
+	s, ok := windowsToIANA[id]
+	return s, ok
+}
+
+// IANAToWindows returns the Windows time zone id of an IANA zone or alias,
+// e.g. "Europe/Berlin" and "Europe/Vienna" → "W. Europe Standard Time".
+func IANAToWindows(name string) (string, bool) {
+	s, ok := ianaToWindows[name]
+	return s, ok
+}
+
+// loadIANA loads an IANA zone by name. "Local" and names that are paths are
+// refused: the result must not depend on the machine.
+func loadIANA(name string) (*time.Location, bool) {
+	if name == "" || name == "Local" || strings.HasPrefix(name, "/") || strings.Contains(name, "..") || len(name) > 64 {
+		return nil, false
+	}
+	if name == "UTC" || name == "Etc/UTC" || name == "Z" {
+		return time.UTC, true
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, false
+	}
+	return loc, true
+}
+
+// zoneByName resolves a TZID or an EWS zone Id without rules: an IANA name,
+// a Windows id, or a name with an IANA suffix ("/mozilla.org/20050126_1/
+// Europe/Berlin", "/freeassociation.sourceforge.net/Tzfile/Europe/Berlin").
+func zoneByName(name string) (*time.Location, bool) {
+	name = strings.TrimSpace(name)
+	if loc, ok := loadIANA(name); ok {
+		return loc, true
+	}
+	if iana, ok := windowsToIANA[name]; ok {
+		return loadIANA(iana)
+	}
+	if strings.Contains(name, "/") {
+		parts := strings.Split(strings.Trim(name, "/"), "/")
+		for i := 1; i < len(parts); i++ {
+			if loc, ok := loadIANA(strings.Join(parts[i:], "/")); ok && strings.Contains(loc.String(), "/") {
+				return loc, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// windowsID returns the Windows id for loc: from the table for an IANA zone,
+// else the first Windows zone (in sorted order) whose canonical IANA zone has
+// the same offsets as loc over the year of at, checked daily. ok is false
+// when no zone matches.
+func windowsID(loc *time.Location, at time.Time) (string, bool) {
+	if loc == time.UTC {
+		return "UTC", true
+	}
+	if id, ok := ianaToWindows[loc.String()]; ok {
+		return id, true
+	}
+	ids := make([]string, 0, len(windowsToIANA))
+	for id := range windowsToIANA {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	y := at.In(loc).Year()
+	start := time.Date(y, 1, 1, 12, 0, 0, 0, time.UTC)
+	for _, id := range ids {
+		cand, ok := loadIANA(windowsToIANA[id])
+		if !ok {
+			continue
+		}
+		same := true
+		for d := 0; d < 366 && same; d++ {
+			t := start.AddDate(0, 0, d)
+			_, o1 := t.In(loc).Zone()
+			_, o2 := t.In(cand).Zone()
+			same = o1 == o2
+		}
+		if same {
+			return id, true
+		}
+	}
+	return "", false
+}
