@@ -1,0 +1,89 @@
+package web
+
+import (
+	"context"
+
+	"github.com/ewsconnector/ews_connector/internal/appapi"
+)
+
+// Names of what the app registers in Nextcloud.
+const (
+	TopMenuName    = "main"
+	PersonalFormID = "ews_connector_personal"
+	AdminFormID    = "ews_connector_admin"
+)
+
+// TopMenuRegistration registers the top-menu entry m (AppAPI ui/top-menu).
+func TopMenuRegistration(nc *appapi.Client, m appapi.TopMenu) Registration {
+	return Registration{
+		Name:     "top-menu " + m.Name,
+		Register: func(ctx context.Context) error { return nc.RegisterTopMenu(ctx, m) },
+		Unregister: func(ctx context.Context) error {
+			return ignoreNotFound(nc.UnregisterTopMenu(ctx, m.Name))
+		},
+	}
+}
+
+// FormRegistration registers the declarative settings form f (AppAPI ui/settings).
+func FormRegistration(nc *appapi.Client, f appapi.Form) Registration {
+	return Registration{
+		Name:       "settings form " + f.ID,
+		Register:   func(ctx context.Context) error { return nc.RegisterForm(ctx, f) },
+		Unregister: func(ctx context.Context) error { return ignoreNotFound(nc.UnregisterForm(ctx, f.ID)) },
+	}
+}
+
+func ignoreNotFound(err error) error {
+	if appapi.IsNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+// DefaultRegistrations is what the app puts into Nextcloud: the "EWS Connector" top-menu entry (its
+// page lists and edits the user's EWS accounts) and the personal and admin declarative forms. Later
+// features append to this list (webhooks).
+func DefaultRegistrations(nc *appapi.Client) []Registration {
+	return []Registration{
+		TopMenuRegistration(nc, appapi.TopMenu{Name: TopMenuName, DisplayName: "EWS Connector", Icon: "img/app.svg"}),
+		FormRegistration(nc, PersonalForm(nc.AppID(), nc.BaseURL())),
+		FormRegistration(nc, AdminForm()),
+	}
+}
+
+// PersonalForm is the user's form in "ExApps Settings". The accounts themselves (with their passwords)
+// are managed on the app's own page, linked by doc_url: declarative sensitive fields are not readable
+// back by the app.
+func PersonalForm(appID, nextcloudURL string) appapi.Form {
+	return appapi.Form{
+		ID:          PersonalFormID,
+		Priority:    50,
+		SectionType: "personal",
+		SectionID:   "declarative_settings",
+		Title:       "EWS Connector",
+		Description: "Synchronise your Exchange (EWS) calendars and contacts with Nextcloud. Add Exchange accounts on the EWS Connector page.",
+		DocURL:      nextcloudURL + "/index.php/apps/app_api/embedded/" + appID + "/" + TopMenuName,
+		Fields: []appapi.FormField{
+			{ID: "ews_sync_enabled", Title: "Synchronisation", Type: "checkbox", Label: "Synchronise my Exchange accounts", Default: true},
+			{ID: "ews_sync_interval", Title: "Interval", Description: "How often to look for changes when nothing notifies the app",
+				Type: "select", Options: []string{"5m", "15m", "60m"}, Default: "15m"},
+		},
+	}
+}
+
+// AdminForm is the administrator's form: defaults offered to users.
+func AdminForm() appapi.Form {
+	return appapi.Form{
+		ID:          AdminFormID,
+		Priority:    50,
+		SectionType: "admin",
+		SectionID:   "declarative_settings",
+		Title:       "EWS Connector",
+		Description: "Defaults for users who connect Exchange (EWS) accounts.",
+		Fields: []appapi.FormField{
+			{ID: "ews_default_endpoint", Title: "Default EWS URL", Type: "url", Default: "",
+				Placeholder: "https://mail.example.com/EWS/Exchange.asmx"},
+			{ID: "ews_min_interval", Title: "Shortest sync interval", Type: "select", Options: []string{"5m", "15m", "60m"}, Default: "5m"},
+		},
+	}
+}

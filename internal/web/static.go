@@ -1,0 +1,22 @@
+package web
+
+import (
+	"embed"
+	"io/fs"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+//go:embed static
+var staticFiles embed.FS
+
+// staticHandler serves the embedded assets (the top-menu icon img/app.svg; later the built frontend).
+func staticHandler() echo.HandlerFunc {
+	sub, err := fs.Sub(staticFiles, "static")
+	if err != nil {
+		panic(err) // the embed pattern guarantees the directory exists
+	}
+	h := http.FileServer(http.FS(sub))
+	return echo.WrapHandler(h)
+}
