@@ -8,7 +8,6 @@
 package config
 
 import (
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,10 +15,9 @@ import (
 	"os"
 	"strconv"
 	"strings"
-)
 
-// SecretKeySize is the length in bytes of EWS_SECRET_KEY once base64-decoded (an AES-256 key).
-const SecretKeySize = 32
+	"github.com/ewsconnector/ews_connector/internal/seal"
+)
 
 // Config is the validated configuration of the ExApp.
 type Config struct {
@@ -43,8 +41,9 @@ type Config struct {
 	HPSharedKey string
 	// DatabaseURL is EWS_DATABASE_URL, a PostgreSQL connection string.
 	DatabaseURL string
-	// SecretKey is EWS_SECRET_KEY decoded: the AES-256 key that seals stored EWS secrets.
-	SecretKey []byte
+	// SecretKey is EWS_SECRET_KEY, validated: the key (or keyring "2:NEWKEY,1:OLDKEY" during a rotation)
+	// that seals stored EWS secrets; each key is 32 bytes in base64 or hex. Pass it to seal.ParseKeyring.
+	SecretKey string
 	// LogLevel is LOG_LEVEL (debug, info, warn, error; default info, debug in dev mode).
 	LogLevel slog.Level
 	// LogFormat is LOG_FORMAT: "text" (default) or "json".
@@ -153,11 +152,13 @@ func (c *Config) loadStore(getenv Getenv) []error {
 	} else if err := checkDSN(c.DatabaseURL); err != nil {
 		errs = append(errs, &Error{Var: "EWS_DATABASE_URL", Reason: err.Error()})
 	}
-	key, err := DecodeSecretKey(getenv("EWS_SECRET_KEY"))
-	if err != nil {
-		errs = append(errs, &Error{Var: "EWS_SECRET_KEY", Reason: err.Error()})
+	c.SecretKey = strings.TrimSpace(getenv("EWS_SECRET_KEY"))
+	if c.SecretKey == "" {
+		errs = append(errs, &Error{Var: "EWS_SECRET_KEY", Reason: "missing (make one with: openssl rand -base64 32)"})
+	} else if _, err := seal.ParseKeyring(c.SecretKey); err != nil {
+		// seal's messages never quote key material.
+		errs = append(errs, &Error{Var: "EWS_SECRET_KEY", Reason: strings.TrimPrefix(err.Error(), "seal: ")})
 	}
-	c.SecretKey = key
 	return append(errs, c.loadLogging(getenv)...)
 }
 
@@ -209,29 +210,6 @@ func NormalizeNextcloudURL(raw string) (string, error) {
 		return "", errors.New("must not carry a query, fragment or credentials")
 	}
 	return s, nil
-}
-
-// DecodeSecretKey decodes EWS_SECRET_KEY: standard (or URL-safe) base64 of exactly 32 random bytes.
-// Make one with `openssl rand -base64 32` or `head -c 32 /dev/urandom | base64`.
-func DecodeSecretKey(s string) ([]byte, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return nil, errors.New("missing (make one with: openssl rand -base64 32)")
-	}
-	var key []byte
-	var err error
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
-		if key, err = enc.DecodeString(s); err == nil {
-			break
-		}
-	}
-	if err != nil {
-		return nil, errors.New("not valid base64 (make one with: openssl rand -base64 32)")
-	}
-	if len(key) != SecretKeySize {
-		return nil, fmt.Errorf("decodes to %d bytes, want %d (make one with: openssl rand -base64 32)", len(key), SecretKeySize)
-	}
-	return key, nil
 }
 
 // checkDSN accepts a postgres:// or postgresql:// URL or a libpq key=value string.

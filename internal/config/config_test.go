@@ -36,8 +36,8 @@ func TestLoadValid(t *testing.T) {
 	if c.AppHost != "127.0.0.1" || c.AppPort != 23000 {
 		t.Errorf("listen = %s:%d, want 127.0.0.1:23000", c.AppHost, c.AppPort)
 	}
-	if len(c.SecretKey) != 32 || c.SecretKey[31] != 0x1f {
-		t.Errorf("SecretKey = %x, want 000102...1f", c.SecretKey)
+	if c.SecretKey != testKey {
+		t.Errorf("SecretKey = %q, want %q", c.SecretKey, testKey)
 	}
 	if c.LogLevel != slog.LevelInfo || c.LogFormat != "text" || c.PersistentStorage != "./data" || c.HaRP() {
 		t.Errorf("defaults = %v %q %q harp=%v", c.LogLevel, c.LogFormat, c.PersistentStorage, c.HaRP())
@@ -65,6 +65,7 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"missing key", map[string]string{"EWS_SECRET_KEY": ""}, "EWS_SECRET_KEY"},
 		{"short key", map[string]string{"EWS_SECRET_KEY": "c2hvcnQ="}, "EWS_SECRET_KEY"},
 		{"not base64", map[string]string{"EWS_SECRET_KEY": "!!!"}, "EWS_SECRET_KEY"},
+		{"bad keyring", map[string]string{"EWS_SECRET_KEY": "x:" + testKey}, "EWS_SECRET_KEY"},
 		{"bad level", map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
 		{"bad format", map[string]string{"LOG_FORMAT": "xml"}, "LOG_FORMAT"},
 		{"bad dev", map[string]string{"EWS_DEV_MODE": "maybe"}, "EWS_DEV_MODE"},
@@ -92,6 +93,12 @@ func TestLoadReportsAllMissing(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), v) {
 			t.Errorf("Load(empty) = %v, want it to name %s", err, v)
 		}
+	}
+}
+
+func TestLoadKeyring(t *testing.T) {
+	if _, err := Load(env(map[string]string{"EWS_SECRET_KEY": "2:" + testKey + ",1:" + testKey})); err != nil {
+		t.Errorf("Load(keyring) = %v", err)
 	}
 }
 

@@ -46,15 +46,16 @@ type AccountStore interface {
 	DeleteAccount(ctx context.Context, userID string, id int64) error
 }
 
-// Sealer encrypts secrets before they are stored (AES-GCM with associated data).
+// Sealer encrypts secrets before they are stored (*seal.Sealer: AES-256-GCM bound to a binding string).
 type Sealer interface {
-	Seal(plaintext, aad []byte) ([]byte, error)
+	Seal(plaintext []byte, binding string) []byte
 }
 
-// SecretAAD is the associated data an account's password is sealed with: it binds the sealed secret to
-// its user, endpoint and username, so a sealed value moved to another row does not open.
-func SecretAAD(userID, endpoint, username string) []byte {
-	return []byte("ews_connector/account\x00" + userID + "\x00" + endpoint + "\x00" + username)
+// SecretBinding is the binding an account's password is sealed with: it ties the sealed secret to its
+// user, endpoint and username, so a sealed value copied to another row or user does not open. Whoever
+// opens the secret (the EWS client wiring) must use the same function.
+func SecretBinding(userID, endpoint, username string) string {
+	return "account:" + userID + "\x00" + endpoint + "\x00" + username
 }
 
 // Auth methods accepted for an account.
@@ -184,10 +185,7 @@ func (s *Server) createAccount(c echo.Context) error {
 		return err
 	}
 	user := userOf(c)
-	sealed, err := s.opts.Sealer.Seal([]byte(req.Password), SecretAAD(user, req.Endpoint, req.Username))
-	if err != nil {
-		return err
-	}
+	sealed := s.opts.Sealer.Seal([]byte(req.Password), SecretBinding(user, req.Endpoint, req.Username))
 	a := &Account{UserID: user, Endpoint: req.Endpoint, Email: req.Email, Username: req.Username,
 		AuthMethod: req.AuthMethod, SealedSecret: sealed}
 	if err := st.CreateAccount(c.Request().Context(), a); err != nil {

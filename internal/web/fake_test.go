@@ -182,12 +182,12 @@ func (m *memAccounts) DeleteAccount(_ context.Context, user string, id int64) er
 // xorSealer is a test sealer whose output visibly differs from the input.
 type xorSealer struct{}
 
-func (xorSealer) Seal(p, aad []byte) ([]byte, error) {
+func (xorSealer) Seal(p []byte, binding string) []byte {
 	out := append([]byte("sealed:"), p...)
 	for i := 7; i < len(out); i++ {
 		out[i] ^= 0x5a
 	}
-	return out, nil
+	return out
 }
 
 type fakeMigrator struct {
