@@ -14,35 +14,17 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/ewsconnector/ews_connector/internal/appapi"
+	"github.com/ewsconnector/ews_connector/internal/store"
 )
 
-// ErrAccountNotFound is returned by an AccountStore when the account does not exist or belongs to
-// another user; the API answers 404 in both cases so ids of other users' accounts reveal nothing.
-var ErrAccountNotFound = errors.New("web: account not found")
-
-// Account is an EWS account as the API layer sees it. SealedSecret is the AES-GCM-sealed password; it is
-// never serialised to a client.
-type Account struct {
-	ID           int64
-	UserID       string
-	Endpoint     string
-	Email        string
-	Username     string
-	AuthMethod   string
-	SealedSecret []byte
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-}
-
-// AccountStore persists accounts; every method is scoped to one Nextcloud user.
+// AccountStore persists accounts; every method is scoped to one Nextcloud user and reports another
+// user's account as store.ErrNotFound (*store.Store satisfies it). The API answers 404 for both cases,
+// so ids of other users' accounts reveal nothing.
 type AccountStore interface {
-	// CreateAccount inserts a and sets its ID and timestamps.
-	CreateAccount(ctx context.Context, a *Account) error
-	// Account returns the user's account id, or ErrAccountNotFound.
-	Account(ctx context.Context, userID string, id int64) (*Account, error)
-	// Accounts lists the user's accounts.
-	Accounts(ctx context.Context, userID string) ([]Account, error)
-	// DeleteAccount deletes the user's account id, or returns ErrAccountNotFound.
+	NewAccountID(ctx context.Context) (int64, error)
+	CreateAccount(ctx context.Context, a *store.Account) error
+	Account(ctx context.Context, userID string, id int64) (store.Account, error)
+	Accounts(ctx context.Context, userID string) ([]store.Account, error)
 	DeleteAccount(ctx context.Context, userID string, id int64) error
 }
 
@@ -51,15 +33,9 @@ type Sealer interface {
 	Seal(plaintext []byte, binding string) []byte
 }
 
-// SecretBinding is the binding an account's password is sealed with: it ties the sealed secret to its
-// user, endpoint and username, so a sealed value copied to another row or user does not open. Whoever
-// opens the secret (the EWS client wiring) must use the same function.
-func SecretBinding(userID, endpoint, username string) string {
-	return "account:" + userID + "\x00" + endpoint + "\x00" + username
-}
-
-// Auth methods accepted for an account.
-var authMethods = map[string]bool{"basic": true, "ntlm": true}
+// Auth methods accepted for an account (store.AuthMethod values; bearer needs an OAuth flow that does
+// not exist yet).
+var authMethods = map[store.AuthMethod]bool{store.AuthAuto: true, store.AuthBasic: true, store.AuthNTLM: true}
 
 // accountView is the JSON form of an account: never a secret, sealed or not.
 type accountView struct {
@@ -68,13 +44,16 @@ type accountView struct {
 	Email      string    `json:"email"`
 	Username   string    `json:"username"`
 	AuthMethod string    `json:"auth_method"`
+	State      string    `json:"state"`
+	LastError  string    `json:"last_error,omitempty"`
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
 }
 
-func viewOf(a *Account) accountView {
+func viewOf(a *store.Account) accountView {
 	return accountView{ID: a.ID, Endpoint: a.Endpoint, Email: a.Email, Username: a.Username,
-		AuthMethod: a.AuthMethod, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
+		AuthMethod: string(a.AuthMethod), State: string(a.State), LastError: a.LastError,
+		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 }
 
 // accountCreate is the body of POST /api/v1/accounts.
@@ -142,13 +121,13 @@ func (s *Server) getAccount(c echo.Context) error {
 		return err
 	}
 	a, err := st.Account(c.Request().Context(), userOf(c), id)
-	if errors.Is(err, ErrAccountNotFound) {
+	if errors.Is(err, store.ErrNotFound) {
 		return echo.NewHTTPError(http.StatusNotFound, "account not found")
 	}
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, viewOf(a))
+	return c.JSON(http.StatusOK, viewOf(&a))
 }
 
 func (s *Server) deleteAccount(c echo.Context) error {
@@ -161,7 +140,7 @@ func (s *Server) deleteAccount(c echo.Context) error {
 		return err
 	}
 	err = st.DeleteAccount(c.Request().Context(), userOf(c), id)
-	if errors.Is(err, ErrAccountNotFound) {
+	if errors.Is(err, store.ErrNotFound) {
 		return echo.NewHTTPError(http.StatusNotFound, "account not found")
 	}
 	if err != nil {
@@ -184,11 +163,17 @@ func (s *Server) createAccount(c echo.Context) error {
 	if err := s.validateCreate(&req); err != nil {
 		return err
 	}
-	user := userOf(c)
-	sealed := s.opts.Sealer.Seal([]byte(req.Password), SecretBinding(user, req.Endpoint, req.Username))
-	a := &Account{UserID: user, Endpoint: req.Endpoint, Email: req.Email, Username: req.Username,
-		AuthMethod: req.AuthMethod, SealedSecret: sealed}
-	if err := st.CreateAccount(c.Request().Context(), a); err != nil {
+	ctx, user := c.Request().Context(), userOf(c)
+	// The secret is sealed bound to the account id and user (store.SecretBinding), so the id is
+	// reserved first.
+	id, err := st.NewAccountID(ctx)
+	if err != nil {
+		return err
+	}
+	a := &store.Account{ID: id, UserID: user, Endpoint: req.Endpoint, Email: req.Email, Username: req.Username,
+		AuthMethod: store.AuthMethod(req.AuthMethod),
+		Secret:     s.opts.Sealer.Seal([]byte(req.Password), store.SecretBinding(user, id))}
+	if err := st.CreateAccount(ctx, a); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, viewOf(a))
@@ -213,10 +198,10 @@ func (s *Server) validateCreate(r *accountCreate) error {
 		return bad("username is required (at most 256 characters)")
 	}
 	if r.AuthMethod == "" {
-		r.AuthMethod = "basic"
+		r.AuthMethod = string(store.AuthAuto)
 	}
-	if !authMethods[r.AuthMethod] {
-		return bad("auth_method must be basic or ntlm")
+	if !authMethods[store.AuthMethod(r.AuthMethod)] {
+		return bad("auth_method must be auto, basic or ntlm")
 	}
 	if r.Password == "" || len(r.Password) > 1024 {
 		return bad("password is required (at most 1024 bytes)")

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ewsconnector/ews_connector/internal/appapi"
+	"github.com/ewsconnector/ews_connector/internal/store"
 )
 
 const testPassword = "Hunter2-EWS-P@ssw0rd"
@@ -35,9 +36,13 @@ func TestAccountsCRUD(t *testing.T) {
 	if a.ID == 0 || a.Username != "alice" || a.AuthMethod != "ntlm" {
 		t.Errorf("created = %+v", a)
 	}
-	stored, _ := h.accounts.Account(t.Context(), "alice", a.ID)
-	if len(stored.SealedSecret) == 0 || strings.Contains(string(stored.SealedSecret), testPassword) {
-		t.Errorf("stored secret = %q, want sealed", stored.SealedSecret)
+	stored, err := h.accounts.Account(t.Context(), "alice", a.ID)
+	if err != nil || len(stored.Secret) == 0 || strings.Contains(string(stored.Secret), testPassword) {
+		t.Fatalf("stored = %v, %q, want a sealed secret", err, stored.Secret)
+	}
+	plain, err := h.sealer.Open(stored.Secret, store.SecretBinding("alice", a.ID))
+	if err != nil || string(plain) != testPassword {
+		t.Errorf("Open(stored secret) = %q, %v, want the password", plain, err)
 	}
 	code, _, body := h.do(t, "GET", "/api/v1/accounts", "alice", nil, nil)
 	var list []accountView
@@ -171,7 +176,7 @@ func TestNoSecretInResponsesOrLogs(t *testing.T) {
 	// The sealed form never leaves either.
 	stored, _ := h.accounts.Accounts(t.Context(), "alice")
 	for _, a := range stored {
-		for _, enc := range []string{base64.StdEncoding.EncodeToString(a.SealedSecret), string(a.SealedSecret)} {
+		for _, enc := range []string{base64.StdEncoding.EncodeToString(a.Secret), string(a.Secret)} {
 			if strings.Contains(seen.String(), enc) {
 				t.Errorf("a response contains the sealed secret")
 			}

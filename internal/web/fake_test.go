@@ -16,6 +16,9 @@ import (
 	"time"
 
 	"github.com/ewsconnector/ews_connector/internal/appapi"
+	"github.com/ewsconnector/ews_connector/internal/pgtest"
+	"github.com/ewsconnector/ews_connector/internal/seal"
+	"github.com/ewsconnector/ews_connector/internal/store"
 )
 
 const (
@@ -127,68 +130,7 @@ func signed(user string) http.Header {
 	return h
 }
 
-// memAccounts is an in-memory AccountStore with the same user scoping as the real store.
-type memAccounts struct {
-	mu   sync.Mutex
-	next int64
-	rows map[int64]Account
-}
-
-func (m *memAccounts) CreateAccount(_ context.Context, a *Account) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.rows == nil {
-		m.rows = map[int64]Account{}
-	}
-	m.next++
-	a.ID, a.CreatedAt, a.UpdatedAt = m.next, time.Now(), time.Now()
-	m.rows[a.ID] = *a
-	return nil
-}
-
-func (m *memAccounts) Account(_ context.Context, user string, id int64) (*Account, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	a, ok := m.rows[id]
-	if !ok || a.UserID != user {
-		return nil, ErrAccountNotFound
-	}
-	return &a, nil
-}
-
-func (m *memAccounts) Accounts(_ context.Context, user string) ([]Account, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []Account
-	for _, a := range m.rows {
-		if a.UserID == user {
-			out = append(out, a)
-		}
-	}
-	return out, nil
-}
-
-func (m *memAccounts) DeleteAccount(_ context.Context, user string, id int64) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	a, ok := m.rows[id]
-	if !ok || a.UserID != user {
-		return ErrAccountNotFound
-	}
-	delete(m.rows, id)
-	return nil
-}
-
-// xorSealer is a test sealer whose output visibly differs from the input.
-type xorSealer struct{}
-
-func (xorSealer) Seal(p []byte, binding string) []byte {
-	out := append([]byte("sealed:"), p...)
-	for i := 7; i < len(out); i++ {
-		out[i] ^= 0x5a
-	}
-	return out
-}
+func TestMain(m *testing.M) { pgtest.Main(m) }
 
 type fakeMigrator struct {
 	err   error
@@ -254,9 +196,10 @@ type harness struct {
 	app      *httptest.Server
 	nc       *fakeNC
 	logs     *syncBuffer
-	accounts *memAccounts
+	accounts *store.Store
 	migrator *fakeMigrator
 	workers  *fakeWorkers
+	sealer   *seal.Sealer
 }
 
 func newHarness(t *testing.T) *harness {
@@ -266,12 +209,26 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{nc: nc, logs: &syncBuffer{}, accounts: &memAccounts{}, migrator: &fakeMigrator{}, workers: &fakeWorkers{}}
+	h := &harness{nc: nc, logs: &syncBuffer{}, migrator: &fakeMigrator{}, workers: &fakeWorkers{}}
 	logger := slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	st, err := store.Open(t.Context(), pgtest.DSN(t), logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	if err := st.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	h.accounts = st
+	sealer, err := seal.ParseKeyring(seal.GenerateKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.sealer = sealer
 	h.srv = New(Options{
 		Logger: logger, Verifier: appapi.NewVerifier(testAppID, testSecret), Nextcloud: client,
 		Migrator: h.migrator, Registrations: DefaultRegistrations(client), Workers: h.workers,
-		Accounts: h.accounts, Sealer: xorSealer{},
+		Accounts: h.accounts, Sealer: sealer,
 	})
 	h.app = httptest.NewServer(h.srv)
 	nc.appURL = h.app.URL
