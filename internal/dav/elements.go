@@ -90,7 +90,7 @@ type compSet struct {
 // errorBody is DAV:error (RFC 4918 section 16) as sent by SabreDAV and Radicale.
 type errorBody struct {
 	XMLName xml.Name `xml:"DAV: error"`
-	Elems    []struct {
+	Elems   []struct {
 		XMLName xml.Name
 		Text    string `xml:",chardata"`
 	} `xml:",any"`
