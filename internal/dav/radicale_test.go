@@ -150,5 +150,6 @@ func radicaleClient(t *testing.T) *Client {
 func TestMain(m *testing.M) {
 	code := m.Run()
 	stopRadicale()
+	stopNextcloud()
 	os.Exit(code)
 }
