@@ -107,6 +107,16 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("pgcluster: start: %w", err)
 	}
+	// Serialize Start on one directory across processes (two `make run`
+	// at once must not both run initdb).
+	lock, err := os.OpenFile(filepath.Join(dir, "start.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("pgcluster: start: %w", err)
+	}
+	defer lock.Close() // releases the flock
+	if err := flock(ctx, lock); err != nil {
+		return nil, err
+	}
 	run, err := newRunner(dir, log)
 	if err != nil {
 		return nil, err
@@ -170,6 +180,24 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 }
 
 var errPortInUse = errors.New("pgcluster: port already in use")
+
+// flock takes an exclusive lock on f, waiting until ctx ends.
+func flock(ctx context.Context, f *os.File) error {
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			return fmt.Errorf("pgcluster: lock %s: %w", f.Name(), err)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("pgcluster: another process is starting a server in %s: %w", filepath.Dir(f.Name()), ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
 
 func (c *Cluster) initdb(ctx context.Context, run *runner, bin string, noSync bool) error {
 	if entries, err := os.ReadDir(c.dataDir); err == nil && len(entries) > 0 {

@@ -61,6 +61,12 @@ func TestStartStopRestartReusesDir(t *testing.T) {
 	if err := c.CreateDatabase(ctx, "keep_me"); err != nil {
 		t.Fatalf("CreateDatabase() = %v", err)
 	}
+	if err := c.CreateDatabase(ctx, "keep_me"); err == nil {
+		t.Fatalf("CreateDatabase(existing) = nil error")
+	}
+	if err := c.EnsureDatabase(ctx, "keep_me"); err != nil {
+		t.Fatalf("EnsureDatabase(existing) = %v", err)
+	}
 	if got := queryInt(t, c.DSN("keep_me"), "SELECT 41+1"); got != 42 {
 		t.Fatalf("SELECT 41+1 = %d, want 42", got)
 	}
@@ -187,5 +193,34 @@ func TestFindBinDir(t *testing.T) {
 	}
 	if _, err := FindBinDir(filepath.Join(root, "absent")); !errors.Is(err, ErrNoServer) {
 		t.Fatalf("FindBinDir(absent) = %v, want ErrNoServer", err)
+	}
+}
+
+// TestConcurrentStartSameDir: two starts on one fresh directory run initdb
+// once; the second attaches to the server the first started.
+func TestConcurrentStartSameDir(t *testing.T) {
+	needServer(t)
+	ctx := context.Background()
+	dir := filepath.Join(tempDir(t), "pg")
+	type result struct {
+		c   *Cluster
+		err error
+	}
+	ch := make(chan result, 2)
+	for i := 0; i < 2; i++ {
+		go func() {
+			c, err := Start(ctx, Options{Dir: dir, NoSync: true})
+			ch <- result{c, err}
+		}()
+	}
+	r1, r2 := <-ch, <-ch
+	if r1.err != nil || r2.err != nil {
+		t.Fatalf("concurrent Start() = %v, %v", r1.err, r2.err)
+	}
+	defer r1.c.Stop(ctx)
+	defer r2.c.Stop(ctx)
+	if r1.c.Attached() == r2.c.Attached() || r1.c.Port() != r2.c.Port() {
+		t.Fatalf("concurrent Start: attached %v/%v ports %d/%d; want one owner and one attached on one port",
+			r1.c.Attached(), r2.c.Attached(), r1.c.Port(), r2.c.Port())
 	}
 }

@@ -2,15 +2,28 @@ package pgcluster
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // CreateDatabase creates an empty database named name
 // (https://www.postgresql.org/docs/current/sql-createdatabase.html).
 func (c *Cluster) CreateDatabase(ctx context.Context, name string) error {
 	return AdminExec(ctx, c.DSN("postgres"), "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
+}
+
+// EnsureDatabase creates database name unless it exists, for a cluster
+// that is reused across runs (make run).
+func (c *Cluster) EnsureDatabase(ctx context.Context, name string) error {
+	err := c.CreateDatabase(ctx, name)
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "42P04" { // duplicate_database
+		return nil
+	}
+	return err
 }
 
 // DropDatabase drops database name if it exists, closing its connections
