@@ -2,6 +2,7 @@ package dav
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -105,4 +106,41 @@ func slicesIndex(reqs []PutRequest, href string) int {
 		}
 	}
 	return -1
+}
+
+// One failed REPORT fails only its batch; an href the server leaves out is reported per item.
+func TestMultiGetBatchFailure(t *testing.T) {
+	s, c := newScripted(t, func(w http.ResponseWriter, r *http.Request, n int, body string) {
+		if strings.Contains(body, "/dav/cal/c.ics") {
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		writeMultistatus(w, `<d:response><d:href>/dav/cal/a.ics</d:href><d:propstat><d:prop><d:getetag>"a"</d:getetag>`+
+			`<cal:calendar-data>BEGIN:VCALENDAR&#13;
+END:VCALENDAR&#13;
+</cal:calendar-data></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>`)
+	})
+	c.opts.MultiGetBatch = 2
+	objs, err := c.MultiGetCalendar(testContext(t), "/dav/cal/", []string{"/dav/cal/a.ics", "/dav/cal/b.ics", "/dav/cal/c.ics", "/elsewhere/d.ics"})
+	if HTTPCode(err) != http.StatusInternalServerError {
+		t.Errorf("MultiGetCalendar() error = %v, want the batch's 500", err)
+	}
+	if s.count() != 2 {
+		t.Errorf("MultiGetCalendar() sent %d REPORTs, want 2", s.count())
+	}
+	if o := objs[0]; o.Err != nil || string(o.Data) != "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n" || o.ETag != `"a"` {
+		t.Errorf("objs[0] = %+v %q, want data with CRLF and etag", o, o.Data)
+	}
+	if !errors.Is(objs[1].Err, ErrMissingFromResponse) {
+		t.Errorf("objs[1].Err = %v, want ErrMissingFromResponse", objs[1].Err)
+	}
+	if HTTPCode(objs[2].Err) != http.StatusInternalServerError {
+		t.Errorf("objs[2].Err = %v, want 500", objs[2].Err)
+	}
+	if !errors.Is(objs[3].Err, ErrOutsideEndpoint) {
+		t.Errorf("objs[3].Err = %v, want ErrOutsideEndpoint", objs[3].Err)
+	}
+	if strings.Contains(s.body(1), "elsewhere") {
+		t.Errorf("REPORT asked for an href outside the endpoint: %s", s.body(1))
+	}
 }

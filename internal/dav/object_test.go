@@ -3,6 +3,8 @@ package dav
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -159,6 +161,68 @@ func TestPutManyCancelled(t *testing.T) {
 	for i, r := range res {
 		if r.Err == nil || r.Href == "" {
 			t.Errorf("PutMany(cancelled)[%d] = %+v, want a context error", i, r)
+		}
+	}
+}
+
+// A server that rewrites the body answers PUT without an ETag (SabreDAV does so); the client asks
+// for it with a PROPFIND of the href.
+func TestPutETagFollowUp(t *testing.T) {
+	tests := []struct {
+		name     string
+		header   string // ETag header of the PUT response
+		want     string
+		requests int
+	}{
+		{"header", `"abc"`, `"abc"`, 1},
+		{"no header", "", `"from-propfind"`, 2},
+		{"weak header", `W/"weak"`, `"from-propfind"`, 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, c := newScripted(t, func(w http.ResponseWriter, r *http.Request, n int, body string) {
+				switch r.Method {
+				case http.MethodPut:
+					if r.Header.Get("If-None-Match") != "*" || r.Header.Get("If-Match") != "" {
+						t.Errorf("PUT headers = %v, want If-None-Match: * only", r.Header)
+					}
+					if ct := r.Header.Get("Content-Type"); ct != "text/vcard; charset=utf-8" {
+						t.Errorf("PUT Content-Type = %q, want text/vcard", ct)
+					}
+					if tc.header != "" {
+						w.Header().Set("ETag", tc.header)
+					}
+					w.WriteHeader(http.StatusCreated)
+				case "PROPFIND":
+					if r.Header.Get("Depth") != "0" || !strings.Contains(body, "getetag") {
+						t.Errorf("PROPFIND Depth %q body %q, want depth 0 for getetag", r.Header.Get("Depth"), body)
+					}
+					writeMultistatus(w, okResp("/dav/book/a%40b.vcf", "from-propfind"))
+				default:
+					t.Errorf("unexpected %s", r.Method)
+					w.WriteHeader(http.StatusMethodNotAllowed)
+				}
+			})
+			etag, err := c.Put(testContext(t), PutRequest{Href: "/dav/book/a@b.vcf", Data: card("a@b", "A B")})
+			if err != nil || etag != tc.want {
+				t.Fatalf("Put() = %q, %v; want %q", etag, err, tc.want)
+			}
+			if s.count() != tc.requests {
+				t.Errorf("Put() sent %d requests, want %d", s.count(), tc.requests)
+			}
+		})
+	}
+}
+
+func TestContentTypeOf(t *testing.T) {
+	tests := []struct{ data, want string }{
+		{"BEGIN:VCALENDAR\r\n", "text/calendar; charset=utf-8"},
+		{"\r\nbegin:vcard\r\n", "text/vcard; charset=utf-8"},
+		{"", "text/calendar; charset=utf-8"},
+	}
+	for _, tc := range tests {
+		if got := contentTypeOf([]byte(tc.data)); got != tc.want {
+			t.Errorf("contentTypeOf(%q) = %q, want %q", tc.data, got, tc.want)
 		}
 	}
 }
