@@ -273,7 +273,7 @@ func nextStart(d *xml.Decoder, top bool) (*xml.StartElement, error) {
 				}
 				return nil, ErrTruncated
 			}
-			return nil, fmt.Errorf("wire: malformed response: %w", err)
+			return nil, malformed(err)
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -302,7 +302,7 @@ func finish(d *xml.Decoder, depth int) error {
 			if errors.Is(err, io.EOF) {
 				return ErrTruncated
 			}
-			return fmt.Errorf("wire: malformed response: %w", err)
+			return malformed(err)
 		}
 		switch tok.(type) {
 		case xml.StartElement:
@@ -324,4 +324,13 @@ func decodeErr(what string, err error) error {
 		return fmt.Errorf("wire: decode %s: %w", what, ErrTruncated)
 	}
 	return fmt.Errorf("wire: decode %s: %w", what, err)
+}
+
+// malformed wraps a token error; an early end of input is ErrTruncated.
+func malformed(err error) error {
+	var se *xml.SyntaxError
+	if errors.As(err, &se) && se.Msg == "unexpected EOF" {
+		return ErrTruncated
+	}
+	return fmt.Errorf("wire: malformed response: %w", err)
 }
