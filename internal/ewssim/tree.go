@@ -264,3 +264,6 @@ func xmlEscape(b *bytes.Buffer, s string, attr bool) {
 		}
 	}
 }
+
+// bytesBuffer wraps bytes.Buffer for serialization helpers.
+type bytesBuffer struct{ bytes.Buffer }

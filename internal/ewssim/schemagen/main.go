@@ -134,7 +134,12 @@ type gen struct {
 
 func (g *gen) load(root *node, pfx string) {
 	var walk func(n *node)
-	walk = func(n *node) { g.owner[n] = pfx; for _, k := range n.kids { walk(k) } }
+	walk = func(n *node) {
+		g.owner[n] = pfx
+		for _, k := range n.kids {
+			walk(k)
+		}
+	}
 	walk(root)
 	for _, k := range root.kids {
 		name := pfx + ":" + k.attrs["name"]

@@ -1,0 +1,65 @@
+package ewssim
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+)
+
+func TestCreateGetUpdateChangeKeys(t *testing.T) {
+	_, ts := testServer(t)
+	id, ck1 := createCal(t, ts, fmt.Sprintf(calItem, "Standup"))
+	_, resp := call(t, ts, `<m:GetItem><m:ItemShape><t:BaseShape>AllProperties</t:BaseShape></m:ItemShape><m:ItemIds><t:ItemId Id="`+id+`"/></m:ItemIds></m:GetItem>`)
+	wantCodes(t, resp, "NoError")
+	if got := find(resp, "Subject").Text; got != "Standup" {
+		t.Fatalf("Subject = %q, want Standup", got)
+	}
+	if got := find(resp, "CalendarItemType").Text; got != "Single" {
+		t.Fatalf("CalendarItemType = %q, want Single", got)
+	}
+	upd := func(ck, mode, subject string) *node {
+		_, r := call(t, ts, `<m:UpdateItem ConflictResolution="`+mode+`" SendMeetingInvitationsOrCancellations="SendToNone"><m:ItemChanges><t:ItemChange><t:ItemId Id="`+id+`" ChangeKey="`+ck+`"/><t:Updates><t:SetItemField><t:FieldURI FieldURI="item:Subject"/><t:CalendarItem><t:Subject>`+subject+`</t:Subject></t:CalendarItem></t:SetItemField></t:Updates></t:ItemChange></m:ItemChanges></m:UpdateItem>`)
+		return r
+	}
+	r := upd(ck1, "NeverOverwrite", "Standup 2")
+	wantCodes(t, r, "NoError")
+	ck2 := find(r, "ItemId").attr("ChangeKey")
+	if ck2 == ck1 || ck2 == "" {
+		t.Fatalf("ChangeKey after update = %q, want new (old %q)", ck2, ck1)
+	}
+	// The stale ChangeKey is refused with NeverOverwrite and, for the same property, with AutoResolve.
+	wantCodes(t, upd(ck1, "NeverOverwrite", "lost"), "ErrorIrresolvableConflict")
+	wantCodes(t, upd(ck1, "AutoResolve", "lost"), "ErrorIrresolvableConflict")
+	wantCodes(t, upd(ck1, "AlwaysOverwrite", "forced"), "NoError")
+	_, resp = call(t, ts, `<m:GetItem><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties><t:FieldURI FieldURI="item:Subject"/></t:AdditionalProperties></m:ItemShape><m:ItemIds><t:ItemId Id="`+id+`"/></m:ItemIds></m:GetItem>`)
+	if got := find(resp, "Subject").Text; got != "forced" {
+		t.Fatalf("Subject = %q, want forced", got)
+	}
+}
+
+func TestCalendarAttributesRequired(t *testing.T) {
+	_, ts := testServer(t)
+	_, resp := call(t, ts, `<m:CreateItem><m:SavedItemFolderId><t:DistinguishedFolderId Id="calendar"/></m:SavedItemFolderId><m:Items>`+fmt.Sprintf(calItem, "x")+`</m:Items></m:CreateItem>`)
+	wantCodes(t, resp, "ErrorSendMeetingInvitationsRequired")
+	id, ck := createCal(t, ts, fmt.Sprintf(calItem, "y"))
+	_, resp = call(t, ts, `<m:UpdateItem ConflictResolution="AlwaysOverwrite"><m:ItemChanges><t:ItemChange><t:ItemId Id="`+id+`" ChangeKey="`+ck+`"/><t:Updates><t:SetItemField><t:FieldURI FieldURI="item:Subject"/><t:CalendarItem><t:Subject>z</t:Subject></t:CalendarItem></t:SetItemField></t:Updates></t:ItemChange></m:ItemChanges></m:UpdateItem>`)
+	wantCodes(t, resp, "ErrorSendMeetingInvitationsOrCancellationsRequired")
+	_, resp = call(t, ts, `<m:DeleteItem DeleteType="HardDelete"><m:ItemIds><t:ItemId Id="`+id+`"/></m:ItemIds></m:DeleteItem>`)
+	wantCodes(t, resp, "ErrorSendMeetingCancellationsRequired")
+	_, resp = call(t, ts, `<m:DeleteItem DeleteType="HardDelete" SendMeetingCancellations="SendToNone"><m:ItemIds><t:ItemId Id="`+id+`"/><t:ItemId Id="`+id+`"/></m:ItemIds></m:DeleteItem>`)
+	wantCodes(t, resp, "NoError", "ErrorItemNotFound")
+}
+
+func TestSchemaFaultOverHTTP(t *testing.T) {
+	_, ts := testServer(t)
+	st, resp := call(t, ts, `<m:GetItem><m:ItemIds><t:ItemId Id="x"/></m:ItemIds><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape></m:ItemShape></m:GetItem>`)
+	if st != http.StatusInternalServerError {
+		t.Fatalf("status = %d, want 500", st)
+	}
+	if got := find(resp, "faultcode").Text; got != "a:ErrorSchemaValidation" {
+		t.Fatalf("faultcode = %q, want a:ErrorSchemaValidation", got)
+	}
+	if find(resp, "Violation") == nil || find(resp, "LineNumber") == nil {
+		t.Fatalf("fault lacks MessageXml Violation/LineNumber")
+	}
+}
