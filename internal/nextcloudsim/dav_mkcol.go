@@ -26,6 +26,8 @@ func (s *Server) davMkcol(c *davCtx, mkcalendar bool) *davError {
 		if mkcalendar {
 			return errForbidden("MKCALENDAR is not allowed in an address book home", "")
 		}
+	case resInbox, resOutbox, resTrash, resCalHome, resBookHome:
+		return errMethodNotAllowed("The resource you tried to create already exists")
 	default:
 		return errForbidden("Creating a collection here is not allowed", "")
 	}

@@ -319,3 +319,18 @@ func (c *davCollection) pruneChanges() {
 	c.changes = nil
 	c.minToken = c.syncToken
 }
+
+// PruneSyncHistory forgets every collection's change log, so every sync
+// token but the current one becomes invalid (403 valid-sync-token), as after
+// Nextcloud prunes its calendarchanges/addressbookchanges tables.
+func (s *Server) PruneSyncHistory() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, m := range []map[string][]*davCollection{s.dav.cals, s.dav.books} {
+		for _, l := range m {
+			for _, c := range l {
+				c.pruneChanges()
+			}
+		}
+	}
+}
