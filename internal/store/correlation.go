@@ -106,21 +106,24 @@ func (q *queries) CorrelationByRemoteID(ctx context.Context, linkID int64, remot
 // one of uids, in no particular order; absent UIDs are simply missing.
 func (q *queries) CorrelationsByUIDs(ctx context.Context, linkID int64, uids []string) ([]Correlation, error) {
 	return q.queryCorrelations(ctx, "correlations by uids", `SELECT `+correlationColumns+` FROM correlations
-		WHERE link_id = $1 AND md5(uid) IN (SELECT md5(x) FROM unnest($2::text[]) AS x) AND uid = ANY($2)`, linkID, uids)
+		JOIN (SELECT DISTINCT v FROM unnest($2::text[]) AS v) AS x ON md5(uid) = md5(x.v) AND uid = x.v
+		WHERE link_id = $1`, linkID, uids)
 }
 
 // CorrelationsByHrefs returns the correlations of link linkID whose local
 // href is one of hrefs (a page of sync-collection changes).
 func (q *queries) CorrelationsByHrefs(ctx context.Context, linkID int64, hrefs []string) ([]Correlation, error) {
 	return q.queryCorrelations(ctx, "correlations by hrefs", `SELECT `+correlationColumns+` FROM correlations
-		WHERE link_id = $1 AND md5(local_href) IN (SELECT md5(x) FROM unnest($2::text[]) AS x) AND local_href = ANY($2)`, linkID, hrefs)
+		JOIN (SELECT DISTINCT v FROM unnest($2::text[]) AS v) AS x ON md5(local_href) = md5(x.v) AND local_href = x.v
+		WHERE link_id = $1`, linkID, hrefs)
 }
 
 // CorrelationsByRemoteIDs returns the correlations of link linkID whose EWS
 // item id is one of ids (a page of SyncFolderItems changes).
 func (q *queries) CorrelationsByRemoteIDs(ctx context.Context, linkID int64, ids []string) ([]Correlation, error) {
 	return q.queryCorrelations(ctx, "correlations by remote ids", `SELECT `+correlationColumns+` FROM correlations
-		WHERE link_id = $1 AND md5(remote_id) IN (SELECT md5(x) FROM unnest($2::text[]) AS x) AND remote_id = ANY($2)`, linkID, ids)
+		JOIN (SELECT DISTINCT v FROM unnest($2::text[]) AS v) AS x ON md5(remote_id) = md5(x.v) AND remote_id = x.v
+		WHERE link_id = $1`, linkID, ids)
 }
 
 // DueCorrelations returns the failed correlations of link linkID whose

@@ -155,6 +155,11 @@ func (q *queries) DeleteLink(ctx context.Context, userID string, id int64) error
 	return affectedOne("delete link", tag.RowsAffected(), err)
 }
 
+// AllLinks returns every link of every user, by id, for the scheduler.
+func (q *queries) AllLinks(ctx context.Context) ([]Link, error) {
+	return q.queryLinks(ctx, "all links", `SELECT `+linkColumns+` FROM links ORDER BY id`)
+}
+
 // LinkByID returns link id whoever owns it. It is for the engine and the
 // scheduler, which act for the link's user; request handlers use Link.
 func (q *queries) LinkByID(ctx context.Context, id int64) (Link, error) {

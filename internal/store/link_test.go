@@ -82,6 +82,9 @@ func TestLinkCRUD(t *testing.T) {
 		}
 	}
 
+	if all, err := s.AllLinks(ctx); err != nil || len(all) != 1 || all[0].ID != l.ID {
+		t.Fatalf("AllLinks() = %v, %v; want [%d]", all, err, l.ID)
+	}
 	if err := s.DeleteLink(ctx, "alice", l.ID); err != nil {
 		t.Fatalf("DeleteLink() = %v", err)
 	}
