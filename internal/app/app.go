@@ -40,7 +40,9 @@ var commands = []command{
 	{"serve", "run the ExApp server (the default): AppAPI lifecycle, API, workers", cmdServe},
 	{"migrate", "apply the database schema (EWS_DATABASE_URL) and exit", cmdMigrate},
 	{"version", "print the version and exit", cmdVersion},
+	{"healthcheck", "ask the running app's /heartbeat (the Docker HEALTHCHECK)", cmdHealthcheck},
 	{"dev", "development mode for `make run`: private PostgreSQL under .run/, fake Nextcloud, the app", cmdDev},
+	{"ews", "EWS admin tools: `ews folders --url URL --user USER` tests a connection and lists folders", cmdEWS},
 	{"help", "explain the commands (also --help, -h)", nil},
 }
 
