@@ -47,6 +47,7 @@ func callAs(t *testing.T, ts *httptest.Server, user, pass, body string) (int, *n
 		return resp.StatusCode, nil
 	}
 	checkDecodes(t, data)
+	record(data)
 	root, err := parseTree(data)
 	if err != nil {
 		t.Fatalf("response does not parse: %v\n%s", err, data)

@@ -199,7 +199,18 @@ func errMsg(name string, e *opError) *node {
 		mx.add(e.XML...)
 		n.add(mx)
 	}
+	// Exchange sends the required (empty) result container even with an error.
+	if r := requiredEmpty[name]; r != "" {
+		n.add(&node{Space: "m", Local: r})
+	}
 	return n
+}
+
+// requiredEmpty names the container a response message type requires (messages.xsd).
+var requiredEmpty = map[string]string{
+	"GetItemResponseMessage": "Items", "CreateItemResponseMessage": "Items", "UpdateItemResponseMessage": "Items",
+	"MoveItemResponseMessage": "Items", "GetFolderResponseMessage": "Folders", "CreateFolderResponseMessage": "Folders",
+	"CreateAttachmentResponseMessage": "Attachments", "GetAttachmentResponseMessage": "Attachments",
 }
 
 func errorText(code string) string {
