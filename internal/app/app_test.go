@@ -260,3 +260,23 @@ func TestServeAsksExAppState(t *testing.T) {
 		})
 	}
 }
+
+func TestHealthcheckCommand(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := web.New(web.Options{Verifier: appapi.NewVerifier("x", "y")})
+	go srv.Serve(l)
+	defer srv.Shutdown(context.Background())
+	port := fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
+	if code, out, errs := run(t, map[string]string{"APP_HOST": "0.0.0.0", "APP_PORT": port}, "healthcheck"); code != 0 || out != "ok\n" {
+		t.Errorf("healthcheck(up) = %d %q %q, want 0 ok", code, out, errs)
+	}
+	free, _ := net.Listen("tcp", "127.0.0.1:0")
+	freePort := fmt.Sprint(free.Addr().(*net.TCPAddr).Port)
+	free.Close()
+	if code, _, _ := run(t, map[string]string{"APP_PORT": freePort}, "healthcheck"); code != 1 {
+		t.Errorf("healthcheck(down) = %d, want 1", code)
+	}
+}
