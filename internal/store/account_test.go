@@ -27,6 +27,7 @@ func mkAccount(t *testing.T, s *Store, userID string) Account {
 }
 
 func TestAccountCRUD(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	ctx := context.Background()
 	a := mkAccount(t, s, "alice")
@@ -93,6 +94,7 @@ func TestAccountSecretNotInJSON(t *testing.T) {
 // TestUserIsolation: user B can neither read, change nor delete user A's
 // account and links, and gets ErrNotFound as if they did not exist.
 func TestUserIsolation(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	ctx := context.Background()
 	a := mkAccount(t, s, "alice")
@@ -157,6 +159,7 @@ func TestUserIsolation(t *testing.T) {
 }
 
 func TestAllAccountsAndDeleteUserData(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	ctx := context.Background()
 	a := mkAccount(t, s, "alice")

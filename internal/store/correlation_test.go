@@ -25,6 +25,7 @@ func linkFixture(t *testing.T) (*Store, Account, Link) {
 }
 
 func TestCorrelationUpsertAndLookups(t *testing.T) {
+	t.Parallel()
 	s, _, l := linkFixture(t)
 	ctx := context.Background()
 	c := corr(l.ID, 1)
@@ -77,6 +78,7 @@ func TestCorrelationUpsertAndLookups(t *testing.T) {
 // TestCorrelationNoDuplicates: the unique indexes reject a second row for
 // the same UID (by id), the same local href or the same remote item.
 func TestCorrelationNoDuplicates(t *testing.T) {
+	t.Parallel()
 	s, a, l := linkFixture(t)
 	ctx := context.Background()
 	first := corr(l.ID, 1)
@@ -134,6 +136,7 @@ func TestCorrelationNoDuplicates(t *testing.T) {
 }
 
 func TestCorrelationBatchAndTx(t *testing.T) {
+	t.Parallel()
 	s, _, l := linkFixture(t)
 	ctx := context.Background()
 	var cs []Correlation
@@ -205,6 +208,7 @@ func TestCorrelationBatchAndTx(t *testing.T) {
 }
 
 func TestCorrelationFailures(t *testing.T) {
+	t.Parallel()
 	s, _, l := linkFixture(t)
 	ctx := context.Background()
 	c := corr(l.ID, 1)
@@ -237,6 +241,7 @@ func TestCorrelationFailures(t *testing.T) {
 // TestCascadeDelete: deleting a link drops its correlations; deleting an
 // account drops its links and their correlations.
 func TestCascadeDelete(t *testing.T) {
+	t.Parallel()
 	s, a, l := linkFixture(t)
 	ctx := context.Background()
 	l2 := mkLink(t, s, a, "/remote.php/dav/calendars/alice/second/")

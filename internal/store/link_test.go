@@ -18,6 +18,7 @@ func mkLink(t *testing.T, s *Store, a Account, href string) Link {
 }
 
 func TestLinkCRUD(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	ctx := context.Background()
 	a := mkAccount(t, s, "alice")
@@ -94,6 +95,7 @@ func TestLinkCRUD(t *testing.T) {
 }
 
 func TestLinkUniqueness(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	ctx := context.Background()
 	a := mkAccount(t, s, "alice")

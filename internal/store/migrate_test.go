@@ -11,6 +11,7 @@ import (
 )
 
 func TestMigrateEmptyThenNoop(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := openStore(t, pgtest.DSN(t))
 	if v, err := s.SchemaVersion(ctx); err != nil || v != 0 {
@@ -60,6 +61,7 @@ func schemaDump(t *testing.T, s *Store) string {
 }
 
 func TestSchemaTooNewRefused(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newStore(t)
 	if _, err := s.pool.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, 'from_the_future.sql')`, LatestVersion()+1); err != nil {
@@ -74,6 +76,7 @@ func TestSchemaTooNewRefused(t *testing.T) {
 }
 
 func TestConcurrentMigrate(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dsn := pgtest.DSN(t)
 	const replicas = 4
@@ -99,6 +102,7 @@ func TestConcurrentMigrate(t *testing.T) {
 }
 
 func TestMigrationFailureRollsBack(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := openStore(t, pgtest.DSN(t))
 	fsys := fstest.MapFS{

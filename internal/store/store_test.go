@@ -47,6 +47,7 @@ func TestOpenBadDSN(t *testing.T) {
 }
 
 func TestInTxCommitsOrRollsBack(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	ctx := context.Background()
 	boom := errors.New("boom")
