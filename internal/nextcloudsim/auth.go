@@ -44,6 +44,20 @@ func (s *Server) appVersion() string {
 // HTTP Basic with the user's password, then the demo session cookie.
 // exempt marks the AppAPI paths a disabled ExApp may still call.
 func (s *Server) authenticate(r *http.Request, exempt bool) identity {
+	app := s.appAPIAuth(r, exempt)
+	if app.ok {
+		return app
+	}
+	other := s.otherAuth(r)
+	if other.present || !app.present {
+		// Like base.php's handleLogin: a failed AppAPI login falls through
+		// to the other login methods.
+		return other
+	}
+	return app
+}
+
+func (s *Server) appAPIAuth(r *http.Request, exempt bool) identity {
 	if v := r.Header.Get("AUTHORIZATION-APP-API"); v != "" {
 		id := identity{present: true, appAPI: true}
 		raw, err := base64.StdEncoding.DecodeString(v)
@@ -87,6 +101,10 @@ func (s *Server) authenticate(r *http.Request, exempt bool) identity {
 		id.user = user
 		return id
 	}
+	return identity{}
+}
+
+func (s *Server) otherAuth(r *http.Request) identity {
 	if u, p, ok := r.BasicAuth(); ok {
 		id := identity{present: true, user: u}
 		s.mu.Lock()

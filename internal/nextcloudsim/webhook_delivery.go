@@ -40,7 +40,7 @@ type Delivery struct {
 }
 
 // webhookDeliveryTimeout is AppAPI's default request timeout for webhooks.
-const webhookDeliveryTimeout = 3 * time.Second
+var webhookDeliveryTimeout = 3 * time.Second
 
 func (s *Server) calendarData(c *davCollection) omap {
 	u, _ := s.user(c.owner)
