@@ -39,7 +39,10 @@ type SyncResult struct {
 // IsInvalidSyncToken holds: resync from "".
 //
 // A server may refuse a limit on an initial sync with 507 and DAV:number-of-matches-within-limits
-// (older Nextcloud versions do); the request is then repeated once without a limit.
+// (older Nextcloud versions do); the request is then repeated once without a limit. Nextcloud
+// before 32 also answered a limited CardDAV delta with the newest token instead of the truncated
+// one (nextcloud/server issue 50086, fixed by pull request 50092), which loses changes: use limit 0
+// against those versions.
 func (c *Client) SyncCollectionPage(ctx context.Context, href, token string, limit int) (*SyncPage, error) {
 	if !strings.HasSuffix(href, "/") {
 		href += "/"
@@ -62,6 +65,12 @@ func (c *Client) syncOnce(ctx context.Context, href, token string, limit int) (*
 	if err != nil {
 		return nil, err
 	}
+	return syncPageFrom(href, ms)
+}
+
+// syncPageFrom reads a sync-collection multi-status: 507 responses mark truncation, 404 and 410
+// deletions, anything else a new or changed member.
+func syncPageFrom(href string, ms *multistatus) (*SyncPage, error) {
 	page := &SyncPage{Token: strings.TrimSpace(ms.SyncToken)}
 	if page.Token == "" {
 		return nil, fmt.Errorf("dav: REPORT %s: sync-collection response without sync-token", href)
