@@ -63,7 +63,7 @@ func lookupAttachment(m *mailbox, id string) (*attachment, *opError) {
 	}
 	a := m.attByID[id]
 	if a == nil || d.mbox != m.no {
-		return nil, errf("ErrorAttachmentNotFound", "The attachment was not found.")
+		return nil, errf("ErrorInvalidAttachmentId", "The attachment was not found.")
 	}
 	return a, nil
 }

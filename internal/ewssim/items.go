@@ -67,7 +67,7 @@ func lookupItemID(m *mailbox, id string) (*item, int, *opError) {
 // (https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/occurrenceitemid).
 func resolveItem(m *mailbox, n *node) (target, *opError) {
 	switch n.Local {
-	case "ItemId":
+	case "ItemId", "ParentItemId":
 		it, idx, err := lookupItemID(m, n.attr("Id"))
 		if err != nil {
 			return target{}, err

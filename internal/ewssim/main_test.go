@@ -76,6 +76,9 @@ func validateRecorded() int {
 		var bad []string
 		for _, l := range strings.Split(string(out), "\n") {
 			if !strings.HasSuffix(l, " validates") && l != "" {
+				if len(l) > 600 {
+					l = l[:600] + "..."
+				}
 				bad = append(bad, l)
 			}
 		}
