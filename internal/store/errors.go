@@ -42,6 +42,7 @@ type ConstraintError struct {
 
 var _ error = (*ConstraintError)(nil)
 
+// Error returns the kind and the constraint name.
 func (e *ConstraintError) Error() string {
 	return fmt.Sprintf("%v: %s", e.Kind, e.Constraint)
 }
