@@ -49,6 +49,10 @@ type Link struct {
 	ConflictPolicy ConflictPolicy
 	Paused         bool
 	PauseReason    string
+	// GuardOverride lets the next run go past a guard that paused the
+	// link (the user confirmed the deletions); the engine clears it with
+	// SetGuardOverride after that run.
+	GuardOverride bool
 	// RemoteSyncState is the EWS SyncFolderItems SyncState
 	// (https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/syncstate-ex15websvcsotherref);
 	// "" means start from scratch.
@@ -64,7 +68,7 @@ type Link struct {
 }
 
 const linkColumns = `id, account_id, user_id, kind, remote_folder_id, remote_name, local_href, local_name,
-	direction, conflict_policy, paused, pause_reason, remote_sync_state, local_sync_token,
+	direction, conflict_policy, paused, pause_reason, guard_override, remote_sync_state, local_sync_token,
 	last_run_at, last_success_at, last_error, created_at, updated_at`
 
 func scanLink(row interface{ Scan(...any) error }) (Link, error) {
@@ -72,7 +76,7 @@ func scanLink(row interface{ Scan(...any) error }) (Link, error) {
 	var lastRun, lastOK *time.Time
 	err := row.Scan(&l.ID, &l.AccountID, &l.UserID, &l.Kind, &l.RemoteFolderID, &l.RemoteName,
 		&l.LocalHref, &l.LocalName, &l.Direction, &l.ConflictPolicy, &l.Paused, &l.PauseReason,
-		&l.RemoteSyncState, &l.LocalSyncToken, &lastRun, &lastOK, &l.LastError, &l.CreatedAt, &l.UpdatedAt)
+		&l.GuardOverride, &l.RemoteSyncState, &l.LocalSyncToken, &lastRun, &lastOK, &l.LastError, &l.CreatedAt, &l.UpdatedAt)
 	l.LastRunAt, l.LastSuccessAt = timeOf(lastRun), timeOf(lastOK)
 	return l, err
 }
@@ -107,11 +111,11 @@ func (q *queries) CreateLink(ctx context.Context, l *Link) error {
 		l.ConflictPolicy = PolicyNewest
 	}
 	err := q.db.QueryRow(ctx, `INSERT INTO links (account_id, user_id, kind, remote_folder_id, remote_name,
-		local_href, local_name, direction, conflict_policy, paused, pause_reason, remote_sync_state, local_sync_token)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+		local_href, local_name, direction, conflict_policy, paused, pause_reason, guard_override, remote_sync_state, local_sync_token)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 		RETURNING id, created_at, updated_at`,
 		l.AccountID, l.UserID, string(l.Kind), l.RemoteFolderID, l.RemoteName, l.LocalHref, l.LocalName,
-		string(l.Direction), string(l.ConflictPolicy), l.Paused, l.PauseReason, l.RemoteSyncState, l.LocalSyncToken,
+		string(l.Direction), string(l.ConflictPolicy), l.Paused, l.PauseReason, l.GuardOverride, l.RemoteSyncState, l.LocalSyncToken,
 	).Scan(&l.ID, &l.CreatedAt, &l.UpdatedAt)
 	return wrap("create link", err)
 }
@@ -136,14 +140,14 @@ func (q *queries) AccountLinks(ctx context.Context, userID string, accountID int
 }
 
 // UpdateLink stores the user-editable settings of l (names, direction,
-// conflict policy, paused and pause reason) on link l.ID of user l.UserID,
+// conflict policy, paused, pause reason and guard override) on link l.ID of user l.UserID,
 // and sets l.UpdatedAt. Sync state and run fields are left alone.
 func (q *queries) UpdateLink(ctx context.Context, l *Link) error {
 	err := q.db.QueryRow(ctx, `UPDATE links SET remote_name = $3, local_name = $4, direction = $5,
-		conflict_policy = $6, paused = $7, pause_reason = $8, updated_at = now()
+		conflict_policy = $6, paused = $7, pause_reason = $8, guard_override = $9, updated_at = now()
 		WHERE id = $1 AND user_id = $2 RETURNING updated_at`,
 		l.ID, l.UserID, l.RemoteName, l.LocalName, string(l.Direction), string(l.ConflictPolicy),
-		l.Paused, l.PauseReason,
+		l.Paused, l.PauseReason, l.GuardOverride,
 	).Scan(&l.UpdatedAt)
 	return wrap("update link", err)
 }
@@ -193,6 +197,12 @@ func (q *queries) SetLocalSyncToken(ctx context.Context, id int64, token string)
 func (q *queries) PauseLink(ctx context.Context, id int64, reason string) error {
 	tag, err := q.db.Exec(ctx, `UPDATE links SET paused = true, pause_reason = $2, updated_at = now() WHERE id = $1`, id, reason)
 	return affectedOne("pause link", tag.RowsAffected(), err)
+}
+
+// SetGuardOverride sets or clears the guard override of link id.
+func (q *queries) SetGuardOverride(ctx context.Context, id int64, override bool) error {
+	tag, err := q.db.Exec(ctx, `UPDATE links SET guard_override = $2, updated_at = now() WHERE id = $1`, id, override)
+	return affectedOne("set guard override", tag.RowsAffected(), err)
 }
 
 // RecordLinkRun records a finished run of link id at time at: runErr ""

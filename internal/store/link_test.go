@@ -65,10 +65,13 @@ func TestLinkCRUD(t *testing.T) {
 	if err := s.PauseLink(ctx, l.ID, "Nextcloud side emptied"); err != nil {
 		t.Fatalf("PauseLink() = %v", err)
 	}
+	if err := s.SetGuardOverride(ctx, l.ID, true); err != nil {
+		t.Fatalf("SetGuardOverride() = %v", err)
+	}
 	got3, _ := s.Link(ctx, "alice", l.ID)
 	if got3.RemoteSyncState != "H4sIBBBB" || got3.LocalSyncToken != "http://sabre.io/ns/sync/8" ||
 		!got3.LastSuccessAt.Equal(at) || !got3.LastRunAt.Equal(at.Add(time.Minute)) || got3.LastError != "ews: throttled" ||
-		!got3.Paused || got3.PauseReason != "Nextcloud side emptied" {
+		!got3.Paused || got3.PauseReason != "Nextcloud side emptied" || !got3.GuardOverride {
 		t.Fatalf("after sync state and runs Link() = %+v", got3)
 	}
 	for name, err := range map[string]error{

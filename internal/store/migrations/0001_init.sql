@@ -43,6 +43,9 @@ CREATE TABLE links (
                       CHECK (conflict_policy IN ('newest', 'exchange', 'nextcloud')),
     paused            boolean     NOT NULL DEFAULT false,
     pause_reason      text        NOT NULL DEFAULT '',
+    -- Set when the user resumes a link a guard paused (mass deletion, side
+    -- emptied): the next run may go past the guard once, then clears it.
+    guard_override    boolean     NOT NULL DEFAULT false,
     remote_sync_state text        NOT NULL DEFAULT '',  -- EWS SyncFolderItems SyncState
     local_sync_token  text        NOT NULL DEFAULT '',  -- RFC 6578 sync-token
     last_run_at       timestamptz,
