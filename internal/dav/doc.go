@@ -19,7 +19,7 @@
 // If-None-Match on PUT (its issue #130), fails a whole multiget when one href
 // is missing, decodes every object into go-ical or go-vcard values, and reads
 // response bodies without a size limit. This package keeps object bodies as
-// bytes, limits every response body ([Options].MaxResponseBytes), and refuses
+// bytes, limits every response body (Options.MaxResponseBytes), and refuses
 // XML that carries a document type declaration.
 //
 // Hrefs in this package are absolute, unescaped URL paths, such as
