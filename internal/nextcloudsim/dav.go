@@ -143,7 +143,10 @@ type davCtx struct {
 }
 
 func (s *Server) serveDAV(w http.ResponseWriter, r *http.Request) {
-	id := s.authenticate(r, false)
+	s.serveDAVAs(w, r, s.authenticate(r, false))
+}
+
+func (s *Server) serveDAVAs(w http.ResponseWriter, r *http.Request, id identity) {
 	if !id.ok || id.user == "" {
 		msg := "No public access to this resource., AppAPIAuth has not passed, This request is not for a federated calendar, No 'Authorization: Basic' header found. Either the client didn't send one, or the server is misconfigured, No 'Authorization: Bearer' header found. Either the client didn't send one, or the server is mis-configured, No 'Authorization: Basic' header found. Either the client didn't send one, or the server is misconfigured"
 		if id.present && !id.appAPI {

@@ -266,10 +266,8 @@ func (c *davCollection) changesSince(token string, limit int) (syncResult, error
 	res := syncResult{token: syncTokenPrefix + strconv.Itoa(c.syncToken)}
 	last := map[string]int{}
 	var uris []string
-	for _, ch := range c.changes {
-		if ch.token < n {
-			continue
-		}
+	start := sort.Search(len(c.changes), func(i int) bool { return c.changes[i].token >= n })
+	for _, ch := range c.changes[start:] {
 		if _, seen := last[ch.uri]; !seen {
 			if limit > 0 && len(uris) == limit {
 				res.truncated = true
@@ -281,12 +279,6 @@ func (c *davCollection) changesSince(token string, limit int) (syncResult, error
 		last[ch.uri] = ch.op
 	}
 	for _, u := range uris {
-		if last[u] == opDelete {
-			if _, exists := c.objects[u]; !exists {
-				res.deleted = append(res.deleted, u)
-				continue
-			}
-		}
 		if _, exists := c.objects[u]; exists {
 			res.changed = append(res.changed, u)
 		} else {

@@ -117,3 +117,14 @@ func decodeOCS(t *testing.T, r result) ocsEnvelope {
 const testEvent = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:%s\r\nDTSTAMP:20261123T120000Z\r\nDTSTART:20261201T100000Z\r\nDTEND:20261201T110000Z\r\nSUMMARY:%s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
 
 const testCard = "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:%s\r\nFN:%s\r\nN:%s;;;;\r\nEND:VCARD\r\n"
+
+// serve runs one request through the handler without a network.
+func serve(s *Server, method, path string, h http.Header, body string) int {
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	for k, v := range h {
+		req.Header[k] = v
+	}
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	return rec.Code
+}

@@ -81,7 +81,7 @@ type Server struct {
 	hooks    hookState
 	counters map[string]int
 	sessions map[string]string // demo login cookie -> user id
-	reqSeq   int
+	faults   FaultFunc
 
 	stop chan struct{}
 	done chan struct{}
@@ -236,6 +236,9 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	s.count(r.Method, p)
+	if s.injectFault(w, r) {
+		return
+	}
 	switch {
 	case strings.HasPrefix(p, "/ocs/v1.php/"), strings.HasPrefix(p, "/ocs/v2.php/"):
 		s.serveOCS(w, r)
