@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 
 	"github.com/ewsconnector/ews_connector/internal/appapi"
 )
@@ -84,6 +85,49 @@ func AdminForm() appapi.Form {
 			{ID: "ews_default_endpoint", Title: "Default EWS URL", Type: "url", Default: "",
 				Placeholder: "https://mail.example.com/EWS/Exchange.asmx"},
 			{ID: "ews_min_interval", Title: "Shortest sync interval", Type: "select", Options: []string{"5m", "15m", "60m"}, Default: "5m"},
+		},
+	}
+}
+
+// WebhookRegistration registers w with webhook_listeners idempotently: an existing webhook with the
+// same uri and event is kept, so re-enabling creates no duplicate. Unregister deletes every webhook
+// with that uri and event. (Nextcloud also removes an ExApp's webhooks on unregister.)
+func WebhookRegistration(nc *appapi.Client, w appapi.Webhook) Registration {
+	find := func(ctx context.Context) ([]int64, error) {
+		list, err := nc.Webhooks(ctx, w.URI)
+		if err != nil {
+			return nil, err
+		}
+		var ids []int64
+		for _, h := range list {
+			if h.URI == w.URI && h.Event == w.Event && (h.AppID == "" || h.AppID == nc.AppID()) {
+				ids = append(ids, h.ID)
+			}
+		}
+		return ids, nil
+	}
+	return Registration{
+		Name: "webhook " + w.Event + " " + w.URI,
+		Register: func(ctx context.Context) error {
+			ids, err := find(ctx)
+			if err != nil || len(ids) > 0 {
+				return err
+			}
+			_, err = nc.RegisterWebhook(ctx, w)
+			return err
+		},
+		Unregister: func(ctx context.Context) error {
+			ids, err := find(ctx)
+			if err != nil {
+				return err
+			}
+			var errs []error
+			for _, id := range ids {
+				if err := ignoreNotFound(nc.DeleteWebhook(ctx, id)); err != nil {
+					errs = append(errs, err)
+				}
+			}
+			return errors.Join(errs...)
 		},
 	}
 }
