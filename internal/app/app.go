@@ -43,6 +43,7 @@ var commands = []command{
 	{"healthcheck", "ask the running app's /heartbeat (the Docker HEALTHCHECK)", cmdHealthcheck},
 	{"dev", "development mode for `make run`: private PostgreSQL under .run/, fake Nextcloud, the app", cmdDev},
 	{"ews", "EWS admin tools: `ews folders --url URL --user USER` tests a connection and lists folders", cmdEWS},
+	{"ews-sim", "simulated Exchange 2019 EWS server: `ews-sim --listen ADDR --seed demo --user NAME:PASSWORD`", cmdEWSSim},
 	{"help", "explain the commands (also --help, -h)", nil},
 }
 
