@@ -146,8 +146,16 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 
 	if pf, err := readPIDFile(c.dataDir); err == nil {
 		if pf.alive() {
-			if !pf.ready() {
-				return nil, fmt.Errorf("pgcluster: a server (pid %d) is running in %s but is not ready (status %q)", pf.pid, c.dataDir, pf.status)
+			// A server still starting or recovering: wait for it.
+			for !pf.ready() && pf.alive() {
+				select {
+				case <-ctx.Done():
+					return nil, fmt.Errorf("%w: a server (pid %d) is running in %s but is not ready (status %q)", ErrStartTimeout, pf.pid, c.dataDir, pf.status)
+				case <-time.After(50 * time.Millisecond):
+				}
+				if pf, err = readPIDFile(c.dataDir); err != nil {
+					return nil, fmt.Errorf("pgcluster: the server in %s went away while starting: %w", c.dataDir, err)
+				}
 			}
 			c.port, c.attached = pf.port, true
 			log.Info("pgcluster: attached to running server", slog.String("dir", dir), slog.Int("port", c.port), slog.Int("pid", pf.pid))
