@@ -157,6 +157,9 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 					return nil, fmt.Errorf("pgcluster: the server in %s went away while starting: %w", c.dataDir, err)
 				}
 			}
+			if !pf.ready() {
+				return nil, fmt.Errorf("pgcluster: the server (pid %d) in %s exited while starting: see %s", pf.pid, c.dataDir, c.logPath)
+			}
 			c.port, c.attached = pf.port, true
 			log.Info("pgcluster: attached to running server", slog.String("dir", dir), slog.Int("port", c.port), slog.Int("pid", pf.pid))
 			return c, nil
