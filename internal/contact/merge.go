@@ -1,0 +1,312 @@
+package contact
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/emersion/go-vcard"
+	"github.com/ewsconnector/ews_connector/internal/ews/wire"
+)
+
+// MergeIntoVCard applies the state of an EWS contact (and its photo, nil
+// when it has none) to the local card and returns the new card; existing
+// is not modified. It is a three-way merge per mapped slot against base,
+// the Canonical of the remote as it was at the last sync (the engine keeps
+// Canonical.Bytes): only slots whose value changed between base and c are
+// touched. A changed value is written into the property that holds the
+// slot, keeping its group and parameters (and the parts EWS has no field
+// for, such as the PO box of an ADR); a removed value deletes that property
+// only if it still holds the base value (else the local edit wins); a new
+// value is added as a new property unless the card already has it.
+// Everything else stays exactly as it was: overflow values (a fourth email,
+// a third work phone), X- properties, groups, parameters, unknown
+// properties, property versions of what EWS cannot hold (GENDER:O, a BDAY
+// that is text). With a nil base the merge is two-way (base = the card's
+// own canonical form): every difference is applied.
+//
+// A nil existing card builds a new vCard 3.0 card (ToVCard). The UID is
+// set from the contact's UID extended property when the card has none; the
+// card's UID is never changed. REV and PRODID are not touched. The result
+// depends only on the inputs: applying the same change twice gives the same
+// card, and Encode gives the same bytes.
+func MergeIntoVCard(existing vcard.Card, base Canonical, c *wire.Contact, photo *Photo) (vcard.Card, []Issue, error) {
+	if c == nil {
+		return nil, nil, ErrNoCard
+	}
+	var is issues
+	n := canonicalEWS(c, photo, &is)
+	var card vcard.Card
+	if existing == nil {
+		card = vcard.Card{vcard.FieldVersion: {newField("3.0", nil)}}
+		base = Canonical{}
+	} else {
+		card = cloneCard(existing)
+		if base == nil {
+			base = canonicalVCard(card, nil, nil)
+		}
+	}
+	v4 := strings.HasPrefix(strings.TrimSpace(card.Value(vcard.FieldVersion)), "4")
+	for _, k := range kinds {
+		mergeKind(card, k, base, n, v4)
+	}
+	mergeCategories(card, splitList(base[keyCategories]), splitList(n[keyCategories]))
+	mergeChildren(card, splitList(base[keyChildren]), splitList(n[keyChildren]), v4)
+	mergePhoto(card, base[keyPhoto], n[keyPhoto], photo, v4, &is)
+	if len(card[vcard.FieldFormattedName]) == 0 && n[keyFN] != "" {
+		card[vcard.FieldFormattedName] = []*vcard.Field{newField(escape(n[keyFN]), nil)}
+	}
+	if CardUID(card) == "" {
+		if uid := ContactUID(c); uid != "" {
+			SetCardUID(card, uid)
+		}
+	}
+	return card, is, nil
+}
+
+// ToVCard builds a new vCard 3.0 card from an EWS contact and its photo.
+func ToVCard(c *wire.Contact, photo *Photo) (vcard.Card, []Issue, error) {
+	return MergeIntoVCard(nil, nil, c, photo)
+}
+
+func cloneCard(card vcard.Card) vcard.Card {
+	out := make(vcard.Card, len(card))
+	for name, fields := range card {
+		fs := make([]*vcard.Field, 0, len(fields))
+		for _, f := range fields {
+			if f == nil {
+				continue
+			}
+			g := &vcard.Field{Value: f.Value, Group: f.Group, Params: make(vcard.Params, len(f.Params))}
+			for k, v := range f.Params {
+				g.Params[k] = slices.Clone(v)
+			}
+			fs = append(fs, g)
+		}
+		if len(fs) > 0 {
+			out[name] = fs
+		}
+	}
+	return out
+}
+
+func partsOf(c Canonical, keys []string) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = c[k]
+	}
+	return out
+}
+
+func allEmpty(p []string) bool {
+	for _, v := range p {
+		if v != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// removeField deletes f (by identity) from card[name].
+func removeField(card vcard.Card, name string, f *vcard.Field) {
+	fs := slices.DeleteFunc(card[name], func(x *vcard.Field) bool { return x == f })
+	if len(fs) == 0 {
+		delete(card, name)
+		return
+	}
+	card[name] = fs
+}
+
+type creation struct {
+	slot  int
+	parts []string
+}
+
+func mergeKind(card vcard.Card, k *vkind, base, n Canonical, v4 bool) {
+	cands := k.candidates(card)
+	slots, _ := k.assign(cands)
+	var dels []cand
+	var creates []creation
+	for s, keys := range k.slots {
+		bp, np := partsOf(base, keys), partsOf(n, keys)
+		if slices.Equal(bp, np) || slices.ContainsFunc(np, func(v string) bool { return strings.HasPrefix(v, unreadable) }) {
+			continue
+		}
+		ci := slots[s]
+		if allEmpty(np) {
+			if ci >= 0 && slices.Equal(k.get(cands[ci].name, cands[ci].f), bp) {
+				dels = append(dels, cands[ci])
+			}
+			continue
+		}
+		if ci < 0 {
+			creates = append(creates, creation{s, np})
+			continue
+		}
+		cur := k.get(cands[ci].name, cands[ci].f)
+		if slices.Equal(cur, np) {
+			continue
+		}
+		changed := make([]bool, len(keys))
+		for i := range keys {
+			changed[i] = bp[i] != np[i]
+		}
+		if cands[ci].f.Params == nil {
+			cands[ci].f.Params = vcard.Params{}
+		}
+		k.set(cands[ci].name, cands[ci].f, np, changed, v4)
+	}
+	for _, d := range dels {
+		removeField(card, d.name, d.f)
+	}
+	if len(creates) == 0 {
+		return
+	}
+	// A value is added only as often as the group holds it on EWS: after a
+	// deletion moved it into another slot, the card already has it.
+	left := k.candidates(card)
+	for _, cr := range creates {
+		g := k.groupOf(cr.slot)
+		want, have := 0, 0
+		for _, s := range k.groups[g] {
+			if slices.Equal(partsOf(n, k.slots[s]), cr.parts) {
+				want++
+			}
+		}
+		for _, c := range left {
+			cg := 0
+			if k.group != nil {
+				cg = k.group(c.name, c.f)
+			}
+			if cg == g && slices.Equal(k.get(c.name, c.f), cr.parts) {
+				have++
+			}
+		}
+		if have >= want {
+			continue
+		}
+		name, f := k.create(cr.slot, cr.parts, v4)
+		card[name] = append(card[name], f)
+		left = append(left, cand{name, f})
+	}
+}
+
+// setDiff returns the items of a not in b.
+func setDiff(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// mergeCategories applies the change base→n of the category set: removed
+// categories leave the CATEGORIES properties that hold them, added ones
+// join the first CATEGORIES property.
+func mergeCategories(card vcard.Card, base, n []string) {
+	if slices.Equal(base, n) {
+		return
+	}
+	removed, added := setDiff(base, n), setDiff(n, base)
+	for _, f := range slices.Clone(card[vcard.FieldCategories]) {
+		if f == nil || len(removed) == 0 {
+			continue
+		}
+		items := splitRaw(f.Value, ',')
+		kept := slices.DeleteFunc(slices.Clone(items), func(it string) bool {
+			return slices.Contains(removed, normText(unescape(it)))
+		})
+		if len(kept) == len(items) {
+			continue
+		}
+		if len(kept) == 0 || (len(kept) == 1 && strings.TrimSpace(kept[0]) == "") {
+			removeField(card, vcard.FieldCategories, f)
+			continue
+		}
+		f.Value = strings.Join(kept, ",")
+	}
+	have := categoryValues(card)
+	var add []string
+	for _, a := range added {
+		if !slices.Contains(have, a) {
+			add = append(add, escape(a))
+		}
+	}
+	if len(add) == 0 {
+		return
+	}
+	if fs := card[vcard.FieldCategories]; len(fs) > 0 {
+		if strings.TrimSpace(fs[0].Value) == "" {
+			fs[0].Value = strings.Join(add, ",")
+		} else {
+			fs[0].Value += "," + strings.Join(add, ",")
+		}
+		return
+	}
+	card[vcard.FieldCategories] = []*vcard.Field{newField(strings.Join(add, ","), nil)}
+}
+
+// mergeChildren applies the change base→n of the children set: one
+// property per child, RELATED;TYPE=child in 4.0 and X-CHILD in 3.0.
+func mergeChildren(card vcard.Card, base, n []string, v4 bool) {
+	if slices.Equal(base, n) {
+		return
+	}
+	removed, added := setDiff(base, n), setDiff(n, base)
+	for _, c := range childFields(card) {
+		if slices.Contains(removed, normText(unescape(c.f.Value))) {
+			removeField(card, c.name, c.f)
+		}
+	}
+	have := childValues(card)
+	for i := range have {
+		have[i] = normText(have[i])
+	}
+	for _, a := range added {
+		if slices.Contains(have, a) {
+			continue
+		}
+		if v4 {
+			card["RELATED"] = append(card["RELATED"], newField(escape(a), vcard.Params{vcard.ParamType: {"child"}, vcard.ParamValue: {"text"}}))
+		} else {
+			card["X-CHILD"] = append(card["X-CHILD"], newField(escape(a), nil))
+		}
+	}
+}
+
+// mergePhoto applies a photo change: the first PHOTO is replaced, added,
+// or removed when it still is the base photo.
+func mergePhoto(card vcard.Card, base, n string, photo *Photo, v4 bool, is *issues) {
+	if base == n {
+		return
+	}
+	var first *vcard.Field
+	if fs := card[vcard.FieldPhoto]; len(fs) > 0 {
+		first = fs[0]
+	}
+	cur := ""
+	if first != nil {
+		if p := readVCardPhoto(first, nil); p != nil {
+			cur = p.digest()
+		}
+	}
+	if n == "" {
+		if first != nil && cur == base {
+			removeField(card, vcard.FieldPhoto, first)
+		}
+		return
+	}
+	if cur == n {
+		return
+	}
+	if photo == nil || len(photo.Data) > MaxPhotoBytes {
+		is.add("PHOTO", "remote photo too large or missing; local photo left alone")
+		return
+	}
+	if first != nil {
+		card[vcard.FieldPhoto][0] = photoField(photo, v4, first.Group)
+		return
+	}
+	card[vcard.FieldPhoto] = []*vcard.Field{photoField(photo, v4, "")}
+}
