@@ -133,6 +133,7 @@ func rruleToEWS(value string, start time.Time, allDay bool) (*wire.Recurrence, e
 	if err != nil {
 		return nil, err
 	}
+	clamped := false
 	wkst := time.Monday
 	if s, ok := p["WKST"]; ok {
 		_, wd, ok := parseByDay(s)
@@ -141,7 +142,12 @@ func rruleToEWS(value string, start time.Time, allDay bool) (*wire.Recurrence, e
 		}
 		wkst = wd
 	}
-	if len(monthDays) > 1 {
+	// Exchange puts a DayOfMonth past the month's end on its last day; the
+	// RRULE for that is BYMONTHDAY=28,...,d;BYSETPOS=-1.
+	if d, ok := clampedDay(monthDays, setpos); ok {
+		monthDays, setpos = []int{d}, nil
+		clamped = true
+	} else if len(monthDays) > 1 {
 		return nil, nr("several BYMONTHDAY values")
 	}
 	if len(months) > 1 {
@@ -259,6 +265,19 @@ func rruleToEWS(value string, start time.Time, allDay bool) (*wire.Recurrence, e
 				return nil, nr("BYMONTHDAY %d", monthDays[0])
 			}
 			day = monthDays[0]
+		}
+		limit := 28
+		if freq == "YEARLY" {
+			m := start.Month()
+			if len(months) == 1 {
+				m = time.Month(months[0])
+			}
+			limit = minDays(m)
+		}
+		if !isRel && day > limit && !clamped {
+			// RFC 5545 skips months without that day; Exchange moves the
+			// occurrence to the month's last day.
+			return nil, nr("day %d of the month: Exchange would move it to the last day of shorter months", day)
 		}
 		month := start.Month()
 		if len(months) == 1 {
@@ -429,7 +448,7 @@ func ewsToRRule(r *wire.Recurrence, start time.Time, allDay, floating bool) (str
 			if d := r.AbsoluteMonthly.DayOfMonth; d < 1 || d > 31 {
 				err = bad("DayOfMonth %d", d)
 			} else {
-				fmt.Fprintf(&b, ";BYMONTHDAY=%d", d)
+				b.WriteString(monthDayRule(d, 28))
 			}
 		}
 	case r.RelativeMonthly != nil:
@@ -443,7 +462,7 @@ func ewsToRRule(r *wire.Recurrence, start time.Time, allDay, floating bool) (str
 			if d := r.AbsoluteYearly.DayOfMonth; d < 1 || d > 31 {
 				err = bad("DayOfMonth %d", d)
 			} else {
-				fmt.Fprintf(&b, ";BYMONTHDAY=%d", d)
+				b.WriteString(monthDayRule(d, minDays(ewsMonths[r.AbsoluteYearly.Month])))
 			}
 		}
 	case r.RelativeYearly != nil:
@@ -523,4 +542,47 @@ func expand(rule string, start time.Time, max int, until time.Time) ([]time.Time
 		}
 	}
 	return out, nil
+}
+
+// clampedDay recognizes BYMONTHDAY=28,29,...,d;BYSETPOS=-1 ("day d, or the
+// last day of a shorter month"), Exchange's DayOfMonth d > 28.
+func clampedDay(monthDays, setpos []int) (int, bool) {
+	if len(setpos) != 1 || setpos[0] != -1 || len(monthDays) < 2 {
+		return 0, false
+	}
+	ds := append([]int(nil), monthDays...)
+	sort.Ints(ds)
+	if ds[0] != 28 {
+		return 0, false
+	}
+	for i, d := range ds {
+		if d != 28+i {
+			return 0, false
+		}
+	}
+	return ds[len(ds)-1], ds[len(ds)-1] <= 31
+}
+
+// monthDayRule renders DayOfMonth d for an RRULE: d itself up to 28, else
+// the clamped form.
+func monthDayRule(d, limit int) string {
+	if d <= limit {
+		return fmt.Sprintf(";BYMONTHDAY=%d", d)
+	}
+	days := make([]string, 0, d-27)
+	for x := 28; x <= d; x++ {
+		days = append(days, strconv.Itoa(x))
+	}
+	return ";BYMONTHDAY=" + strings.Join(days, ",") + ";BYSETPOS=-1"
+}
+
+// minDays is the fewest days month m has in any year.
+func minDays(m time.Month) int {
+	switch m {
+	case time.February:
+		return 28
+	case time.April, time.June, time.September, time.November:
+		return 30
+	}
+	return 31
 }
