@@ -1,0 +1,163 @@
+package ewssim
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/ewsconnector/ews_connector/internal/ews"
+	"github.com/ewsconnector/ews_connector/internal/ews/wire"
+)
+
+// These tests drive the simulator with the connector's own EWS client (package ews);
+// the simulator shares no code with it, so a bug on either side shows up here.
+
+func interopClient(t *testing.T, url, auth, user, pass string) *ews.Client {
+	t.Helper()
+	c, err := ews.NewClient(url+"/EWS/Exchange.asmx", &ews.Options{Auth: auth, Username: user, Password: pass, MaxRetries: 3, MaxWait: time.Second})
+	if err != nil {
+		t.Fatalf("NewClient: %v", err)
+	}
+	return c
+}
+
+func TestInteropDiscoverSyncGet(t *testing.T) {
+	s, ts := testServer(t)
+	if err := s.Seed("demo"); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	c := interopClient(t, ts.URL, ews.AuthBasic, "alice", "secret")
+	folders, err := c.DiscoverFolders(ctx)
+	if err != nil {
+		t.Fatalf("DiscoverFolders: %v", err)
+	}
+	totals := map[string]int{}
+	for _, f := range folders {
+		totals[f.Kind+"/"+f.Name] = f.Total
+	}
+	for k, want := range map[string]int{"calendar/Calendar": 6, "contacts/Contacts": 6, "contacts/Team": 3, "calendar/Holidays": 2, "calendar/Project X": 2} {
+		if totals[k] != want {
+			t.Fatalf("DiscoverFolders %s = %d, want %d (all %v)", k, totals[k], want, totals)
+		}
+	}
+	s.ResetCounts()
+	var ids []wire.ItemId
+	state, err := c.SyncFolderItems(ctx, ews.Distinguished("calendar"), "", &ews.SyncOptions{MaxChanges: 4}, func(ctx context.Context, p ews.SyncPage) error {
+		for _, ch := range p.Changes {
+			if ch.Kind != "Create" {
+				t.Errorf("change kind %s, want Create", ch.Kind)
+			}
+			ids = append(ids, *ch.Id())
+		}
+		return nil
+	})
+	if err != nil || state == "" {
+		t.Fatalf("SyncFolderItems = %q, %v", state, err)
+	}
+	if len(ids) != 6 || s.Count("SyncFolderItems") != 2 {
+		t.Fatalf("sync: %d creates in %d requests, want 6 in 2 (MaxChanges 4)", len(ids), s.Count("SyncFolderItems"))
+	}
+	var refs wire.ItemRefs
+	for _, id := range ids {
+		refs = append(refs, ews.ItemRef(id))
+	}
+	refs = append(refs, ews.ItemRef(wire.ItemId{Id: "AANTSU1JSQABAAAAAgAAAAAAAAPn"}))
+	res, err := c.GetItems(ctx, refs, wire.ItemShape{BaseShape: "AllProperties"})
+	if err != nil {
+		t.Fatalf("GetItems: %v", err)
+	}
+	masters := 0
+	for i, r := range res[:6] {
+		if r.Err != nil || len(r.Items) != 1 || r.Items[0].CalendarItem == nil {
+			t.Fatalf("GetItems[%d] = %+v", i, r)
+		}
+		if ci := r.Items[0].CalendarItem; ci.CalendarItemType == "RecurringMaster" && ci.Recurrence != nil {
+			masters++
+		}
+	}
+	if masters != 3 {
+		t.Fatalf("recurring masters = %d, want 3", masters)
+	}
+	if res[6].Err == nil {
+		t.Fatalf("GetItems of a missing id: want a per-item error")
+	}
+}
+
+func TestInteropNTLMAndThrottle(t *testing.T) {
+	s := New(Options{Users: []User{{Name: `CONTOSO\dave`, Password: "Dave!2026"}}, DisableBasic: true})
+	r := s.Start(listen(t))
+	defer r.Close()
+	ctx := context.Background()
+	c := interopClient(t, r.URL, ews.AuthNTLM, `CONTOSO\dave`, "Dave!2026")
+	s.Faults().ThrottleNext(1, 20*time.Millisecond)
+	f, err := c.GetFolder(ctx, ews.Distinguished("contacts"))
+	if err != nil || f == nil {
+		t.Fatalf("GetFolder over NTLM after a throttled request: %v", err)
+	}
+	if got := s.Count("GetFolder"); got < 2 {
+		t.Fatalf("Count(GetFolder) = %d, want the throttled request and its retry", got)
+	}
+	bad := interopClient(t, r.URL, ews.AuthNTLM, `CONTOSO\dave`, "wrong")
+	if _, err := bad.GetFolder(ctx, ews.Distinguished("contacts")); err == nil {
+		t.Fatalf("GetFolder with a wrong NTLM password succeeded")
+	}
+}
+
+func TestInteropWatchSurvivesClosedAndLostSubscription(t *testing.T) {
+	s, ts := testServer(t) // a streaming minute lasts 200ms
+	c := interopClient(t, ts.URL, ews.AuthBasic, "alice", "secret")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	events := make(chan string, 10)
+	resyncs := make(chan error, 10)
+	done := make(chan error, 1)
+	go func() {
+		done <- c.Watch(ctx, ews.WatchOptions{Folders: wire.FolderIds{ews.Distinguished("calendar")}, ConnectionTimeout: time.Minute,
+			OnEvents: func(ctx context.Context, evs []wire.Event) error {
+				for _, e := range evs {
+					events <- e.XMLName.Local
+				}
+				return nil
+			},
+			OnResync: func(ctx context.Context, cause error) { resyncs <- cause }})
+	}()
+	waitFor := func(what string, ch interface{}) {
+		t.Helper()
+		switch ch := ch.(type) {
+		case chan string:
+			select {
+			case <-ch:
+			case <-ctx.Done():
+				t.Fatalf("timed out waiting for %s", what)
+			}
+		case chan error:
+			select {
+			case <-ch:
+			case <-ctx.Done():
+				t.Fatalf("timed out waiting for %s", what)
+			}
+		}
+	}
+	create := func() {
+		for i := 0; i < 50 && s.Count("Subscribe") == 0; i++ {
+			time.Sleep(10 * time.Millisecond)
+		}
+		time.Sleep(50 * time.Millisecond)
+		if _, err := s.exec("alice", `<m:CreateItem SendMeetingInvitations="SendToNone"><m:Items><t:CalendarItem><t:Subject>w</t:Subject><t:Start>2026-03-02T09:00:00Z</t:Start><t:End>2026-03-02T10:00:00Z</t:End></t:CalendarItem></m:Items></m:CreateItem>`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	create()
+	waitFor("first CreatedEvent", events)
+	time.Sleep(500 * time.Millisecond) // past ConnectionTimeout: Closed, then reconnect
+	create()
+	waitFor("CreatedEvent after Closed", events)
+	if s.Count("GetStreamingEvents") < 2 {
+		t.Fatalf("GetStreamingEvents = %d, want a reconnect after Closed", s.Count("GetStreamingEvents"))
+	}
+	s.ExpireSubscriptions()
+	waitFor("resync after the subscription was lost", resyncs)
+	cancel()
+	<-done
+}
