@@ -291,3 +291,5 @@ func sampleItems(t *testing.T, name string) wire.Items {
 		}
 	}
 }
+
+func xmlName(local string) xml.Name { return xml.Name{Local: local} }
