@@ -2,6 +2,7 @@ package contact
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/xml"
 	"os"
 	"path/filepath"
@@ -118,3 +119,5 @@ func wireRoundTrip(t testing.TB, c *wire.Contact) *wire.Contact {
 	}
 	return out
 }
+
+func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
