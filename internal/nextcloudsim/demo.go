@@ -23,7 +23,7 @@ var demoPage = template.Must(template.New("demo").Parse(`<!DOCTYPE html>
 `))
 
 var embeddedPage = template.Must(template.New("embedded").Parse(`<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>{{.Title}} - Fake Nextcloud</title>
+<html><head data-user="{{.User}}" data-displayname="{{.User}}" data-requesttoken="{{.Nonce}}"><meta charset="utf-8"><title>{{.Title}} - Fake Nextcloud</title>
 <meta name="csp-nonce" nonce="{{.Nonce}}" content="{{.Nonce}}">
 {{range .Styles}}<link rel="stylesheet" href="{{.}}">
 {{end}}<script nonce="{{.Nonce}}">window._oc_webroot="";window.OC={webroot:"",config:{modRewriteWorking:false},getCurrentUser:function(){return {uid:{{.User}}}}};</script>

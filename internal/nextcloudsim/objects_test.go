@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"testing"
-	"time"
 )
 
 func TestObjectHelpers(t *testing.T) {
@@ -68,47 +66,4 @@ func TestObjectHelpers(t *testing.T) {
 func isStatus(err error, code int) bool {
 	var se *StatusError
 	return errors.As(err, &se) && se.Status == code
-}
-
-func TestFaults(t *testing.T) {
-	f := newFixture(t, nil)
-	n := 0
-	f.s.SetFaults(func(r *http.Request) int {
-		n++
-		switch n {
-		case 1:
-			return http.StatusServiceUnavailable
-		case 2:
-			return FaultDrop
-		}
-		return 0
-	})
-	h := appAPI("alice")
-	r := f.do(t, "GET", "/ocs/v1.php/apps/app_api/ex-app/state", h, "")
-	if r.status != 503 || r.header.Get("Retry-After") != "1" {
-		t.Errorf("first request = %d, want 503 with Retry-After", r.status)
-	}
-	// POST: Go's client would transparently retry a dropped idempotent GET.
-	req, _ := http.NewRequest("POST", f.ts.URL+"/ocs/v1.php/apps/app_api/api/v1/log", nil)
-	if resp, err := f.ts.Client().Do(req); err == nil {
-		resp.Body.Close()
-		t.Errorf("dropped request answered %d, want a transport error", resp.StatusCode)
-	}
-	if r := f.do(t, "GET", "/ocs/v1.php/apps/app_api/ex-app/state", h, ""); r.status != 200 {
-		t.Errorf("third request = %d, want 200", r.status)
-	}
-	f.s.SetFaults(nil)
-}
-
-func TestAutoDeliver(t *testing.T) {
-	f, app := newAppFixture(t, func(o *Options) { o.AutoDeliverWebhooks = 20 * time.Millisecond })
-	registerHook(t, f, "", `{"httpMethod":"POST","uri":"/webhooks/created","event":"OCP\\Calendar\\Events\\CalendarObjectCreatedEvent"}`)
-	f.do(t, "PUT", "/remote.php/dav/calendars/alice/personal/a.ics", appAPI("alice"), fmt.Sprintf(testEvent, "a", "a"))
-	deadline := time.Now().Add(5 * time.Second)
-	for len(app.requests()) == 0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if len(app.requests()) != 1 {
-		t.Errorf("auto delivery sent %d requests, want 1", len(app.requests()))
-	}
 }

@@ -129,7 +129,7 @@ func (s *Server) serveOCS(w http.ResponseWriter, r *http.Request) {
 	q := &ocsReq{r: r, v2: strings.HasPrefix(r.URL.Path, "/ocs/v2.php/")}
 	q.path = strings.TrimPrefix(strings.TrimPrefix(r.URL.Path, "/ocs/v1.php"), "/ocs/v2.php")
 	var route *ocsRoute
-	for _, rt := range s.ocsRoutes() {
+	for _, rt := range s.ocsTable {
 		vars, ok := matchPattern(rt.pattern, q.path)
 		if !ok {
 			continue

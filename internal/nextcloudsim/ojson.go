@@ -23,11 +23,11 @@ func (m omap) MarshalJSON() ([]byte, error) {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		k, err := json.Marshal(e.k)
+		k, err := marshalNoHTML(e.k)
 		if err != nil {
 			return nil, err
 		}
-		v, err := json.Marshal(e.v)
+		v, err := marshalNoHTML(e.v)
 		if err != nil {
 			return nil, err
 		}
@@ -37,6 +37,16 @@ func (m omap) MarshalJSON() ([]byte, error) {
 	}
 	buf.WriteByte('}')
 	return buf.Bytes(), nil
+}
+
+func marshalNoHTML(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // phpJSON encodes v like PHP's json_encode: "/" escaped as "\/", and no

@@ -82,6 +82,7 @@ type Server struct {
 	counters map[string]int
 	sessions map[string]string // demo login cookie -> user id
 	faults   FaultFunc
+	ocsTable []ocsRoute
 
 	stop chan struct{}
 	done chan struct{}
@@ -134,6 +135,7 @@ func New(opts Options) *Server {
 	s.app.enabled = !opts.StartDisabled
 	s.app.version = opts.AppVersion
 	s.ocs.init()
+	s.ocsTable = s.ocsRoutes()
 	s.hooks.nextID = 1
 	for _, u := range opts.Users {
 		s.addUserLocked(u)
