@@ -24,6 +24,9 @@ func readItem(ci *wire.CalendarItem) (*occ, []Issue, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if ci.Start == "" || ci.End == "" {
+		return nil, nil, errf(ErrInvalid, "Start", "item has no Start or End: fetch it with Properties()")
+	}
 	parse := func(s, name string, loc *time.Location) (time.Time, error) {
 		t, floating, err := wire.ParseDateTime(s)
 		if err != nil {
