@@ -20,5 +20,26 @@
 //     enabled) and the AppAPI proxy for browser requests.
 //
 // Everything is kept in memory behind one mutex; a [Server] is an
-// [net/http.Handler] and can be used with httptest or served on a listener.
+// [net/http.Handler] and can be used with httptest or served on a listener
+// ([Server.Serve], [Server.ListenAndServe]).
+//
+// Driving the app as Nextcloud does: [Server.Heartbeat], [Server.Init],
+// [Server.WaitForProgress], [Server.Register] (heartbeat, init, wait for
+// 100 and the enable that follows), [Server.SetEnabled], [Server.Unregister],
+// [Server.DeliverWebhooks] (the cron run of queued webhook jobs) and the
+// proxy at /index.php/apps/app_api/proxy/<appid>/<path> ([Server.ServeProxyAs]).
+//
+// Inspecting and editing state: [Server.Status], [Server.TopMenus],
+// [Server.Scripts], [Server.Styles], [Server.InitialStates],
+// [Server.SettingsForms], [Server.AppConfigValue], [Server.SetAdminSetting],
+// [Server.UserPreference], [Server.Notifications], [Server.Logs],
+// [Server.Webhooks], [Server.Deliveries], [Server.Collections],
+// [Server.Objects], [Server.PutObject], [Server.DeleteObject],
+// [Server.RequestCounts] and [Server.SetFaults].
+//
+// Known differences from Nextcloud: no calendar sharing, subscriptions,
+// birthday or system address book; no scheduling (iTIP) side effects, so a
+// PUT always stores the body as sent and always answers its ETag; the
+// calendar trash bin is never emptied by retention; PROPPATCH bumps the sync
+// token without a change row.
 package nextcloudsim

@@ -197,3 +197,25 @@ func (s *Server) Register(ctx context.Context) (AppStatus, error) {
 	}
 	return s.Status(), nil
 }
+
+// Unregister runs what `occ app_api:app:unregister` does: PUT
+// /enabled?enabled=0 (errors ignored), then removes the app's top-menu
+// entries, scripts, styles, initial states, settings forms and webhooks.
+// App config and user preferences are kept, as AppAPI keeps them.
+func (s *Server) Unregister(ctx context.Context) error {
+	_, err := s.SetEnabled(ctx, false)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.app.enabled = false
+	s.app.progress = 0
+	s.ocs.topMenus, s.ocs.scripts, s.ocs.styles, s.ocs.initialStates, s.ocs.forms = nil, nil, nil, nil, nil
+	kept := s.hooks.list[:0]
+	for _, w := range s.hooks.list {
+		if w.AppID != s.opts.AppID {
+			kept = append(kept, w)
+		}
+	}
+	s.hooks.list = kept
+	s.notifyProgressLocked()
+	return err
+}

@@ -145,3 +145,19 @@ func TestLifecycleEnableError(t *testing.T) {
 		t.Errorf("Heartbeat() = %v", err)
 	}
 }
+
+func TestUnregister(t *testing.T) {
+	f, _ := newAppFixture(t, nil)
+	f.do(t, "POST", "/ocs/v1.php/apps/app_api/api/v1/ui/top-menu", appAPI(""), `{"name":"main","displayName":"EWS"}`)
+	registerHook(t, f, "", `{"httpMethod":"POST","uri":"/x","event":"OCP\\Calendar\\Events\\CalendarObjectCreatedEvent"}`)
+	f.s.SetAppConfigValue("k", "v")
+	if err := f.s.Unregister(context.Background()); err != nil {
+		t.Fatalf("Unregister() = %v", err)
+	}
+	if len(f.s.TopMenus()) != 0 || len(f.s.Webhooks()) != 0 || f.s.Status().Enabled {
+		t.Errorf("after Unregister: menus %v hooks %v status %+v", f.s.TopMenus(), f.s.Webhooks(), f.s.Status())
+	}
+	if v, ok := f.s.AppConfigValue("k"); !ok || v != "v" {
+		t.Errorf("app config lost on unregister: %q %v", v, ok)
+	}
+}

@@ -45,8 +45,11 @@ type ocsRoute struct {
 	exempt bool
 	// user: a logged-in user is required (empty AppAPI user gets 401).
 	user bool
-	// admin: an admin user or the AppAPI system context is required.
+	// admin: an admin user is required.
 	admin bool
+	// systemOK: the AppAPI system context (empty user) passes the admin
+	// check (#[AppApiAdminAccessWithoutUser], webhook_listeners).
+	systemOK bool
 	h     func(s *Server, q *ocsReq) ocsResult
 }
 
@@ -91,12 +94,12 @@ func (s *Server) ocsRoutes() []ocsRoute {
 	}
 	if !s.opts.WebhookListenersDisabled {
 		routes = append(routes,
-			ocsRoute{method: "GET", pattern: "/apps/webhook_listeners/api/v1/webhooks", admin: true, h: (*Server).ocsWebhookList},
-			ocsRoute{method: "POST", pattern: "/apps/webhook_listeners/api/v1/webhooks", admin: true, h: (*Server).ocsWebhookCreate},
-			ocsRoute{method: "GET", pattern: "/apps/webhook_listeners/api/v1/webhooks/{id}", admin: true, h: (*Server).ocsWebhookGet},
-			ocsRoute{method: "POST", pattern: "/apps/webhook_listeners/api/v1/webhooks/{id}", admin: true, h: (*Server).ocsWebhookUpdate},
-			ocsRoute{method: "DELETE", pattern: "/apps/webhook_listeners/api/v1/webhooks/byappid/{appid}", admin: true, h: (*Server).ocsWebhookDeleteByApp},
-			ocsRoute{method: "DELETE", pattern: "/apps/webhook_listeners/api/v1/webhooks/{id}", admin: true, h: (*Server).ocsWebhookDelete},
+			ocsRoute{method: "GET", pattern: "/apps/webhook_listeners/api/v1/webhooks", admin: true, systemOK: true, h: (*Server).ocsWebhookList},
+			ocsRoute{method: "POST", pattern: "/apps/webhook_listeners/api/v1/webhooks", admin: true, systemOK: true, h: (*Server).ocsWebhookCreate},
+			ocsRoute{method: "GET", pattern: "/apps/webhook_listeners/api/v1/webhooks/{id}", admin: true, systemOK: true, h: (*Server).ocsWebhookGet},
+			ocsRoute{method: "POST", pattern: "/apps/webhook_listeners/api/v1/webhooks/{id}", admin: true, systemOK: true, h: (*Server).ocsWebhookUpdate},
+			ocsRoute{method: "DELETE", pattern: "/apps/webhook_listeners/api/v1/webhooks/byappid/{appid}", admin: true, systemOK: true, h: (*Server).ocsWebhookDeleteByApp},
+			ocsRoute{method: "DELETE", pattern: "/apps/webhook_listeners/api/v1/webhooks/{id}", admin: true, systemOK: true, h: (*Server).ocsWebhookDelete},
 		)
 	}
 	return routes
@@ -171,7 +174,11 @@ func (s *Server) serveOCS(w http.ResponseWriter, r *http.Request) {
 			s.writeOCS(w, r, q.v2, ocsFail(http.StatusUnauthorized, msgNotLoggedIn))
 			return
 		}
-		if q.id.user != "" || !q.id.appAPI {
+		if q.id.user == "" && !route.systemOK {
+			s.writeOCS(w, r, q.v2, ocsFail(http.StatusUnauthorized, msgNotLoggedIn))
+			return
+		}
+		if q.id.user != "" {
 			s.mu.Lock()
 			u, ok := s.user(q.id.user)
 			admin := ok && u.isAdmin()

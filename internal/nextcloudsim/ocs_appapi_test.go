@@ -22,6 +22,15 @@ func TestOCSNotificationAndUsers(t *testing.T) {
 	if !strings.Contains(r.body, `"data":["admin","alice"]`) {
 		t.Errorf("users = %s", r.body)
 	}
+	if r := f.do(t, "GET", "/ocs/v2.php/cloud/users?format=json", appAPI(""), ""); r.status != 401 {
+		t.Errorf("cloud/users with empty user = %d, want 401", r.status)
+	}
+	if r := f.do(t, "GET", "/ocs/v2.php/cloud/users?format=json", appAPI("alice"), ""); r.status != 403 {
+		t.Errorf("cloud/users as alice = %d, want 403", r.status)
+	}
+	if r := f.do(t, "GET", "/ocs/v2.php/cloud/users?format=json", appAPI("admin"), ""); !strings.Contains(r.body, `"users":["admin","alice"]`) {
+		t.Errorf("cloud/users as admin = %s", r.body)
+	}
 	r = f.do(t, "GET", "/ocs/v2.php/cloud/users/admin/groups?format=json", appAPI("admin"), "")
 	if !strings.Contains(r.body, `"groups":["admin"]`) {
 		t.Errorf("admin groups = %s", r.body)
