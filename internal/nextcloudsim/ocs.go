@@ -50,7 +50,7 @@ type ocsRoute struct {
 	// systemOK: the AppAPI system context (empty user) passes the admin
 	// check (#[AppApiAdminAccessWithoutUser], webhook_listeners).
 	systemOK bool
-	h     func(s *Server, q *ocsReq) ocsResult
+	h        func(s *Server, q *ocsReq) ocsResult
 }
 
 const (
