@@ -12,7 +12,8 @@ const (
 	ClassDAV     = "dav"
 	ClassProxy   = "proxy"
 	ClassOther   = "other"
-	ClassWebhook = "webhook" // deliveries from the fake to the app (method POST)
+	ClassWebhook = "webhook" // webhook deliveries from the fake to the app
+	ClassApp     = "app"     // lifecycle calls to the app (heartbeat, init, enabled)
 )
 
 func pathClass(p string) string {

@@ -293,6 +293,9 @@ func (s *Server) davMove(c *davCtx) *davError {
 		if _, busy := coll.objects[t.obj.uri]; busy {
 			return errPrecondition("An object with the same name exists")
 		}
+		if _, busy := coll.byUID[t.obj.uid]; busy {
+			return errBadRequest("Calendar object with uid already exists in this calendar collection.")
+		}
 		s.dav.trash[c.user] = append(s.dav.trash[c.user][:idx], s.dav.trash[c.user][idx+1:]...)
 		coll.attach(t.obj)
 		s.emitObjectEventLocked(evRestored, c.user, coll, t.obj, nil)

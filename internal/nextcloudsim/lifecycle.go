@@ -52,7 +52,7 @@ func (s *Server) callApp(ctx context.Context, method, path string, signed bool, 
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("User-Agent", "Nextcloud Server Crawler")
-	s.countClass(method, "app")
+	s.countClass(method, ClassApp)
 	resp, err := s.hc.Do(req)
 	if err != nil {
 		return 0, nil, fmt.Errorf("nextcloudsim: %s %s: %w", method, path, err)

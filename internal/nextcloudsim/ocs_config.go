@@ -46,7 +46,7 @@ func (s *Server) ocsConfigSet(q *ocsReq) ocsResult {
 	defer s.mu.Unlock()
 	sens, hasSens := q.integer("sensitive")
 	v := s.setConfigLocked(s.ocs.config, key, q.str("configValue"), hasSens && q.has("sensitive"), sens == 1)
-	return ocsOK(map[string]any{"id": v.id, "appid": s.opts.AppID, "configkey": key, "configvalue": q.str("configValue"), "sensitive": b2i(v.sensitive)})
+	return ocsOK(omap{{"id", v.id}, {"appid", s.opts.AppID}, {"configkey", key}, {"configvalue", q.str("configValue")}, {"sensitive", b2i(v.sensitive)}})
 }
 
 func (s *Server) setConfigLocked(m map[string]*configValue, key, value string, hasSens, sens bool) *configValue {
@@ -125,7 +125,7 @@ func (s *Server) ocsPrefSet(q *ocsReq) ocsResult {
 	}
 	sens, hasSens := q.integer("sensitive")
 	v := s.setConfigLocked(m, key, q.str("configValue"), hasSens && q.has("sensitive"), sens == 1)
-	return ocsOK(map[string]any{"id": v.id, "userid": q.id.user, "appid": s.opts.AppID, "configkey": key, "configvalue": q.str("configValue"), "sensitive": b2i(v.sensitive)})
+	return ocsOK(omap{{"id", v.id}, {"userid", q.id.user}, {"appid", s.opts.AppID}, {"configkey", key}, {"configvalue", q.str("configValue")}, {"sensitive", b2i(v.sensitive)}})
 }
 
 func (s *Server) ocsPrefGet(q *ocsReq) ocsResult {

@@ -10,7 +10,7 @@ func TestOCSConfigAndAdminSetting(t *testing.T) {
 	f := newFixture(t, nil)
 	r := f.do(t, "POST", "/ocs/v1.php/apps/app_api/api/v1/ex-app/config?format=json", appAPI(""),
 		`{"configKey": "lab_key", "configValue": "lab_value", "sensitive": 0}`)
-	want := `{"ocs":{"meta":{"status":"ok","statuscode":100,"message":"OK","totalitems":"","itemsperpage":""},"data":{"appid":"ews_connector","configkey":"lab_key","configvalue":"lab_value","id":1,"sensitive":0}}}`
+	want := `{"ocs":{"meta":{"status":"ok","statuscode":100,"message":"OK","totalitems":"","itemsperpage":""},"data":{"id":1,"appid":"ews_connector","configkey":"lab_key","configvalue":"lab_value","sensitive":0}}}`
 	if r.body != want {
 		t.Errorf("config set (0037) = %s, want %s", r.body, want)
 	}

@@ -182,6 +182,12 @@ func (s *Server) DeleteUser(id string) error {
 		}
 	}
 	s.dav.deleteUser(id)
+	delete(s.ocs.prefs, id)
+	for k, u := range s.sessions {
+		if u == id {
+			delete(s.sessions, k)
+		}
+	}
 	return nil
 }
 
