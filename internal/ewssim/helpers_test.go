@@ -34,10 +34,17 @@ func call(t *testing.T, ts *httptest.Server, body string) (int, *node) {
 
 func callAs(t *testing.T, ts *httptest.Server, user, pass, body string) (int, *node) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/EWS/Exchange.asmx", strings.NewReader(soapHead+body+soapTail))
+	return rawCall(t, ts.URL, user, pass, "", body)
+}
+
+// rawCall posts an envelope with extra SOAP headers to base URL.
+func rawCall(t *testing.T, url, user, pass, headers, body string) (int, *node) {
+	t.Helper()
+	head := strings.Replace(soapHead, "</soap:Header>", headers+"</soap:Header>", 1)
+	req, _ := http.NewRequest(http.MethodPost, url+"/EWS/Exchange.asmx", strings.NewReader(head+body+soapTail))
 	req.SetBasicAuth(user, pass)
 	req.Header.Set("Content-Type", "text/xml; charset=utf-8")
-	resp, err := ts.Client().Do(req)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("POST: %v", err)
 	}

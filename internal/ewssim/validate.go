@@ -423,6 +423,12 @@ func parseDate(s string) (time.Time, bool) {
 type matcher struct {
 	kids   []*node
 	maxPos int
+	memo   map[memoKey][]int
+}
+
+type memoKey struct {
+	p *particle
+	i int
 }
 
 func (m *matcher) note(i int) {
@@ -433,6 +439,19 @@ func (m *matcher) note(i int) {
 
 // match returns every end position reachable by matching p (with its bounds) from i.
 func (m *matcher) match(p *particle, i int) []int {
+	k := memoKey{p, i}
+	if r, ok := m.memo[k]; ok {
+		return r
+	}
+	if m.memo == nil {
+		m.memo = map[memoKey][]int{}
+	}
+	r := m.matchUncached(p, i)
+	m.memo[k] = r
+	return r
+}
+
+func (m *matcher) matchUncached(p *particle, i int) []int {
 	min, max := p.Min, p.Max
 	result := map[int]bool{}
 	if min == 0 {

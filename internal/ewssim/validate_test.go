@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // sharedDir locates ../shared relative to the repository root, or EWS_SHARED_DIR.
@@ -78,5 +79,23 @@ func TestParseEnvelopeRejects(t *testing.T) {
 				t.Fatalf("parseEnvelope(%s) = %s %q, want ErrorSchemaValidation containing %q", tt.name, fault.Code, fault.Message, tt.want)
 			}
 		})
+	}
+}
+
+func TestValidateManyChildrenIsFast(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < 3000; i++ {
+		b.WriteString(`<t:FieldURI FieldURI="item:Subject"/>`)
+	}
+	doc := `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types" xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages"><soap:Body><m:GetItem><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties>` + b.String() + `</t:AdditionalProperties></m:ItemShape><m:ItemIds><t:ItemId Id="x"/></m:ItemIds></m:GetItem></soap:Body></soap:Envelope>`
+	done := make(chan struct{})
+	go func() {
+		parseEnvelope([]byte(doc))
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("parseEnvelope with 3000 paths did not finish in 5s")
 	}
 }
