@@ -313,7 +313,8 @@ func (c *davCollection) pruneChanges() {
 }
 
 // PruneSyncHistory forgets every collection's change log, so every sync
-// token but the current one becomes invalid (403 valid-sync-token), as after
+// token but the current one becomes invalid (403 valid-sync-token, RFC 6578
+// section 3.2), as after
 // Nextcloud prunes its calendarchanges/addressbookchanges tables.
 func (s *Server) PruneSyncHistory() {
 	s.mu.Lock()

@@ -129,7 +129,9 @@ func (s *Server) enable(ctx context.Context) error {
 	return err
 }
 
-// SetEnabled calls PUT /enabled?enabled=1|0 as `occ app_api:app:enable` and
+// SetEnabled calls PUT /enabled?enabled=1|0 (AppAPIService::enableExApp,
+// https://docs.nextcloud.com/server/latest/developer_manual/exapp_development/tech_details/api/exapp.html)
+// as `occ app_api:app:enable` and
 // `disable` do, and returns the app's "error" string. Enabling marks the app
 // enabled before the call (so it can register things) and runs a heartbeat
 // first; disabling calls the app before clearing the flag. A non-empty error

@@ -106,8 +106,10 @@ func (s *Server) internalDAV(ctx context.Context, method, href string, hdr http.
 }
 
 // PutObject stores data at href (e.g. /remote.php/dav/calendars/alice/personal/x.ics)
-// as its owner, with Nextcloud's validation, and returns the new ETag.
-// ifMatch "" means unconditional; "*" means must exist; an ETag must match.
+// as its owner, with Nextcloud's validation (RFC 4791 section 5.3.2,
+// RFC 6352 section 6.3.2), and returns the new ETag.
+// ifMatch "" means unconditional; "*" means must exist; an ETag must match
+// (RFC 7232 section 3.1).
 func (s *Server) PutObject(ctx context.Context, href string, data []byte, ifMatch string) (string, error) {
 	h := http.Header{}
 	if ifMatch != "" {

@@ -125,7 +125,8 @@ func notFoundPage(w http.ResponseWriter) {
 // checks, all browser headers and cookies forwarded (including
 // Authorization), AppAPI headers and x-origin-ip added, response AppAPI
 // headers stripped, and for *.html paths a CSP nonce injected into every
-// <script tag while the app's Content-Length is kept, so the body is cut.
+// <script tag while the app's Content-Length is kept, so the body is cut
+// (AppAPI ExAppProxyController, transcript 0101).
 func (s *Server) ServeProxyAs(w http.ResponseWriter, r *http.Request, user string) {
 	rest := strings.TrimPrefix(r.URL.Path, proxyPrefix)
 	appID, path, _ := strings.Cut(rest, "/")

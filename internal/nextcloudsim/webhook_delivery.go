@@ -245,7 +245,8 @@ func (s *Server) PendingWebhooks() int {
 // timeout, never retried. A relative uri goes to the ExApp through AppAPI
 // (AppAPI headers with the triggering user, the webhook's headers, no
 // Content-Type); an absolute one is a plain POST with the auth headers.
-// It returns what happened to each job.
+// It returns what happened to each job. See
+// https://docs.nextcloud.com/server/latest/admin_manual/webhook_listeners/index.html
 func (s *Server) DeliverWebhooks(ctx context.Context) []Delivery {
 	s.mu.Lock()
 	jobs := s.hooks.queue
