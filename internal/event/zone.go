@@ -3,6 +3,8 @@ package event
 import (
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -31,23 +33,40 @@ func loadIANA(name string) (*time.Location, bool) {
 	if name == "UTC" || name == "Etc/UTC" || name == "Z" {
 		return time.UTC, true
 	}
+	if strings.ContainsAny(name, " ()") {
+		return nil, false // Windows ids and display names are never IANA names
+	}
+	if loc, ok := zoneCache.Load(name); ok {
+		loc, _ := loc.(*time.Location)
+		return loc, loc != nil
+	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
-		return nil, false
+		loc = nil
 	}
-	return loc, true
+	if zoneCacheSize.Add(1) <= 4096 {
+		zoneCache.Store(name, loc) // misses too, up to a bound
+	}
+	return loc, loc != nil
 }
+
+var zoneCacheSize atomic.Int64
+
+// zoneCache holds the zones loaded so far: time.LoadLocation reads and
+// parses the zone file on every call. Zones are immutable, so sharing them
+// is safe; the cache holds at most the few hundred IANA names.
+var zoneCache sync.Map
 
 // zoneByName resolves a TZID or an EWS zone Id without rules: an IANA name,
 // a Windows id, or a name with an IANA suffix ("/mozilla.org/20050126_1/
 // Europe/Berlin", "/freeassociation.sourceforge.net/Tzfile/Europe/Berlin").
 func zoneByName(name string) (*time.Location, bool) {
 	name = strings.TrimSpace(name)
-	if loc, ok := loadIANA(name); ok {
-		return loc, true
-	}
 	if iana, ok := windowsToIANA[name]; ok {
 		return loadIANA(iana)
+	}
+	if loc, ok := loadIANA(name); ok {
+		return loc, true
 	}
 	if strings.Contains(name, "/") {
 		parts := strings.Split(strings.Trim(name, "/"), "/")
