@@ -12,7 +12,7 @@ RACE      ?=
 FUZZTIME  ?= 10s
 TESTFLAGS ?= -count=1 -shuffle=on
 
-.PHONY: all build deps test run bench lint generate fuzz docker clean help
+.PHONY: all build deps test run bench lint generate generate-tz fuzz docker clean help
 
 all: lint test build
 
@@ -53,9 +53,12 @@ lint: ## gofmt, go vet (and staticcheck when installed)
 	$(GO) vet ./...
 	@if command -v staticcheck >/dev/null 2>&1; then staticcheck ./...; else echo "make: staticcheck not installed, skipped"; fi
 
-generate: ## regenerate generated code (EWS wire types from wsdl/; more generators hook in here)
+generate: generate-tz ## regenerate generated code (EWS wire types from wsdl/; more generators hook in here)
 	$(GO) run ./wsdl/gen
 	$(GO) generate ./...
+
+generate-tz: ## regenerate internal/event/windowszones.go from CLDR windowsZones (npm pack cldr-core)
+	$(GO) run ./internal/event/tzgen -out internal/event/windowszones.go
 
 fuzz: ## run every fuzz target for FUZZTIME each (default 10s)
 	@set -e; \
