@@ -2,6 +2,8 @@ package nextcloudsim
 
 import (
 	"bytes"
+	"crypto/rand"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -101,6 +103,10 @@ func validateCalendar(data []byte, coll *davCollection) (uid, comp string, cal *
 		return "", "", nil, &davError{status: http.StatusUnsupportedMediaType, exception: `Sabre\DAV\Exception\UnsupportedMediaType`,
 			message: "This resource only supports valid iCalendar 2.0 data. Parse error: " + err.Error()}
 	}
+	if msg := vobjectErrors(cal); msg != "" {
+		return "", "", nil, &davError{status: http.StatusUnsupportedMediaType, exception: `Sabre\DAV\Exception\UnsupportedMediaType`,
+			message: "Validation error in iCalendar: " + msg}
+	}
 	typ, uid, err := caldav.ValidateCalendarObject(cal)
 	if err != nil {
 		return "", "", nil, errBadRequest("Invalid calendar object: " + err.Error())
@@ -120,18 +126,81 @@ func validateCalendar(data []byte, coll *davCollection) (uid, comp string, cal *
 	return uid, strings.ToLower(typ), cal, nil
 }
 
-// validateCard parses vCard data as sabre's CardDAV plugin does.
-func validateCard(data []byte, name string) (string, *davError) {
+// vobjectErrors returns the first critical (level 3) sabre/vobject
+// validation error of a calendar: VERSION and PRODID once in VCALENDAR,
+// UID and DTSTAMP once in each VEVENT, VTODO and VJOURNAL.
+func vobjectErrors(cal *ical.Calendar) string {
+	for _, p := range []string{ical.PropVersion, ical.PropProductID} {
+		if len(cal.Props.Values(p)) != 1 {
+			return p + " MUST appear exactly once in a VCALENDAR component"
+		}
+	}
+	for _, c := range cal.Children {
+		switch c.Name {
+		case ical.CompEvent, ical.CompToDo, ical.CompJournal:
+			for _, p := range []string{ical.PropUID, ical.PropDateTimeStamp} {
+				if len(c.Props.Values(p)) != 1 {
+					return p + " MUST appear exactly once in a " + c.Name + " component"
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// validateCard parses vCard data as sabre's CardDAV plugin does with
+// REPAIR: VERSION is required (else 415); a missing FN (from N, ORG or
+// EMAIL) or UID is added, the card is re-serialized and the PUT answers no
+// ETag (modified is true).
+func validateCard(data []byte) (uid string, stored []byte, modified bool, derr *davError) {
 	card, err := vcard.NewDecoder(bytes.NewReader(data)).Decode()
 	if err != nil {
-		return "", &davError{status: http.StatusUnsupportedMediaType, exception: `Sabre\DAV\Exception\UnsupportedMediaType`,
+		return "", nil, false, &davError{status: http.StatusUnsupportedMediaType, exception: `Sabre\DAV\Exception\UnsupportedMediaType`,
 			message: "This resource only supports valid vCard data. Parse error: " + err.Error()}
 	}
-	uid := card.Value(vcard.FieldUID)
-	if uid == "" {
-		uid = strings.TrimSuffix(name, ".vcf")
+	if len(card[vcard.FieldVersion]) != 1 {
+		return "", nil, false, &davError{status: http.StatusUnsupportedMediaType, exception: `Sabre\DAV\Exception\UnsupportedMediaType`,
+			message: "Validation error in vCard: The VERSION property must appear in the VCARD component exactly 1 time"}
 	}
-	return uid, nil
+	if card.Value(vcard.FieldFormattedName) == "" {
+		fn := ""
+		if n := card.Value(vcard.FieldName); n != "" {
+			parts := strings.Split(n, ";")
+			if len(parts) > 1 && parts[1] != "" {
+				fn = parts[1] + " " + parts[0]
+			} else {
+				fn = parts[0]
+			}
+		} else if org := card.Value(vcard.FieldOrganization); org != "" {
+			fn = strings.ReplaceAll(org, ";", " ")
+		} else {
+			fn = card.Value(vcard.FieldEmail)
+		}
+		card.SetValue(vcard.FieldFormattedName, fn)
+		modified = true
+	}
+	uid = card.Value(vcard.FieldUID)
+	if uid == "" {
+		uid = newUUID()
+		card.SetValue(vcard.FieldUID, uid)
+		modified = true
+	}
+	if !modified {
+		return uid, data, false, nil
+	}
+	var buf bytes.Buffer
+	if err := vcard.NewEncoder(&buf).Encode(card); err != nil {
+		return "", nil, false, errBadRequest("vCard could not be repaired: " + err.Error())
+	}
+	return uid, buf.Bytes(), true, nil
+}
+
+func newUUID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
 
 func (s *Server) davPut(c *davCtx) *davError {
@@ -155,6 +224,7 @@ func (s *Server) davPut(c *davCtx) *davError {
 	}
 	var uid, comp string
 	var cal *ical.Calendar
+	modified := false
 	if coll.kind == kindCalendar {
 		var derr *davError
 		uid, comp, cal, derr = validateCalendar(data, coll)
@@ -164,7 +234,7 @@ func (s *Server) davPut(c *davCtx) *davError {
 		}
 	} else {
 		var derr *davError
-		uid, derr = validateCard(data, c.p.name)
+		uid, data, modified, derr = validateCard(data)
 		if derr != nil {
 			s.mu.Unlock()
 			return derr
@@ -189,8 +259,13 @@ func (s *Server) davPut(c *davCtx) *davError {
 	}
 	s.mu.Unlock()
 	h := c.w.Header()
-	h.Set("ETag", etag)
-	h.Set("OC-ETag", etag)
+	if modified {
+		// sabre drops the ETag when a plugin changed the body.
+		h.Set("X-Sabre-Ew-Gross", "vCard validation warning: the vCard was repaired")
+	} else {
+		h.Set("ETag", etag)
+		h.Set("OC-ETag", etag)
+	}
 	h.Set("Content-Length", "0")
 	if created {
 		c.w.WriteHeader(http.StatusCreated)

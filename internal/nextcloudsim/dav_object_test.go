@@ -71,7 +71,10 @@ func TestDAVPutValidation(t *testing.T) {
 		{"vtodo in a VEVENT calendar", "/remote.php/dav/calendars/admin/personal/d.ics",
 			"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VTODO\r\nUID:t1\r\nDTSTAMP:20261123T120000Z\r\nSUMMARY:t\r\nEND:VTODO\r\nEND:VCALENDAR\r\n", 403},
 		{"missing calendar", "/remote.php/dav/calendars/admin/nope/e.ics", fmt.Sprintf(testEvent, "e", "e"), 404},
+		{"no DTSTAMP", "/remote.php/dav/calendars/admin/personal/f.ics", strings.Replace(fmt.Sprintf(testEvent, "f", "f"), "DTSTAMP:20261123T120000Z\r\n", "", 1), 415},
+		{"no PRODID", "/remote.php/dav/calendars/admin/personal/g.ics", strings.Replace(fmt.Sprintf(testEvent, "g", "g"), "PRODID:-//test//EN\r\n", "", 1), 415},
 		{"not vcard", "/remote.php/dav/addressbooks/users/admin/contacts/x.vcf", "nope", 415},
+		{"vcard without VERSION", "/remote.php/dav/addressbooks/users/admin/contacts/v.vcf", "BEGIN:VCARD\r\nUID:v\r\nFN:V\r\nEND:VCARD\r\n", 415},
 		{"card uid conflict", "/remote.php/dav/addressbooks/users/admin/contacts/y.vcf", fmt.Sprintf(testCard, "c1", "Y", "Y"), 201},
 		{"card uid conflict 2", "/remote.php/dav/addressbooks/users/admin/contacts/z.vcf", fmt.Sprintf(testCard, "c1", "Z", "Z"), 400},
 	}
@@ -120,5 +123,22 @@ func TestDAVTrashAndMove(t *testing.T) {
 	}
 	if r := f.do(t, "PROPFIND", "/remote.php/dav/calendars/admin/trashbin/objects/", withHeader(h, "Depth", "1"), ""); r.status != 501 {
 		t.Errorf("PROPFIND trashbin objects = %d, want 501", r.status)
+	}
+}
+
+// TestDAVCardRepair: sabre repairs a vCard without FN or UID, stores the
+// repaired card and answers the PUT without an ETag.
+func TestDAVCardRepair(t *testing.T) {
+	f := newFixture(t, nil)
+	h := appAPI("admin")
+	path := "/remote.php/dav/addressbooks/users/admin/contacts/r.vcf"
+	sent := "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Green;Leon;;;\r\nEMAIL:leon@example.invalid\r\nEND:VCARD\r\n"
+	r := f.do(t, "PUT", path, withHeader(h, "If-None-Match", "*"), sent)
+	if r.status != 201 || r.header.Get("ETag") != "" {
+		t.Fatalf("PUT repaired card = %d ETag %q, want 201 without ETag", r.status, r.header.Get("ETag"))
+	}
+	r = f.do(t, "GET", path, h, "")
+	if !strings.Contains(r.body, "FN:Leon Green\r\n") || !strings.Contains(r.body, "UID:") || r.header.Get("ETag") == md5ETag(sent) {
+		t.Errorf("stored card = %q ETag %s, want FN and UID added", r.body, r.header.Get("ETag"))
 	}
 }

@@ -109,7 +109,8 @@ func (s *Server) internalDAV(ctx context.Context, method, href string, hdr http.
 // as its owner, with Nextcloud's validation (RFC 4791 section 5.3.2,
 // RFC 6352 section 6.3.2), and returns the new ETag.
 // ifMatch "" means unconditional; "*" means must exist; an ETag must match
-// (RFC 7232 section 3.1).
+// (RFC 7232 section 3.1). The ETag is "" when Nextcloud repaired the body
+// (a vCard without FN or UID), as the PUT then answers no ETag.
 func (s *Server) PutObject(ctx context.Context, href string, data []byte, ifMatch string) (string, error) {
 	h := http.Header{}
 	if ifMatch != "" {
