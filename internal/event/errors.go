@@ -32,6 +32,7 @@ type Error struct {
 	Msg  string // detail for logs; never contains secrets
 }
 
+// Error renders the error as "event: <sentinel>: <prop>: <detail>".
 func (e *Error) Error() string {
 	if e.Prop == "" {
 		return fmt.Sprintf("%v: %s", e.Err, e.Msg)
@@ -59,4 +60,5 @@ type Issue struct {
 	Msg  string
 }
 
+// String renders the issue for logs.
 func (i Issue) String() string { return i.Prop + ": " + i.Msg }

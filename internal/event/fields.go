@@ -230,6 +230,9 @@ func attachmentsKey(o *occ) string {
 			out = append(out, a.Name+"|?")
 			continue
 		}
+		if o.limit > 0 && len(a.Content) > o.limit {
+			continue // over the bound: stays on its side only
+		}
 		sum := sha256.Sum256(a.Content)
 		out = append(out, fmt.Sprintf("%s|%x", a.Name, sum[:8]))
 	}
@@ -484,7 +487,7 @@ func writeAttachments(ev *ical.Component, o *occ) {
 		return
 	}
 	for _, a := range o.item.Attachments.Attachment {
-		if !a.IsFile() || a.Content == nil || (a.IsContactPhoto != nil && *a.IsContactPhoto) {
+		if !a.IsFile() || a.Content == nil || (a.IsContactPhoto != nil && *a.IsContactPhoto) || len(a.Content) > o.limit {
 			continue
 		}
 		p := &ical.Prop{Name: ical.PropAttach, Params: ical.Params{}, Value: base64.StdEncoding.EncodeToString(a.Content)}
