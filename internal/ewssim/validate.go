@@ -52,8 +52,26 @@ func violationf(n *node, format string, args ...any) *schemaError {
 	return &schemaError{Line: n.Line, Col: n.Col, Violation: fmt.Sprintf(format, args...)}
 }
 
+type effectiveType struct {
+	ct      *complexType
+	content *particle
+	attrs   []attrDef
+}
+
+var effectiveCache sync.Map // type name -> effectiveType
+
 // effective returns the flattened content particle and attributes of a complex type.
 func effective(typ string) (*complexType, *particle, []attrDef) {
+	if e, ok := effectiveCache.Load(typ); ok {
+		e := e.(effectiveType)
+		return e.ct, e.content, e.attrs
+	}
+	ct, content, attrs := computeEffective(typ)
+	effectiveCache.Store(typ, effectiveType{ct, content, attrs})
+	return ct, content, attrs
+}
+
+func computeEffective(typ string) (*complexType, *particle, []attrDef) {
 	ct := schemaComplex[typ]
 	if ct == nil {
 		return nil, nil, nil
@@ -453,36 +471,41 @@ func (m *matcher) match(p *particle, i int) []int {
 
 func (m *matcher) matchUncached(p *particle, i int) []int {
 	min, max := p.Min, p.Max
-	result := map[int]bool{}
+	n := len(m.kids) + 1
+	result := make([]bool, n)
 	if min == 0 {
 		result[i] = true
 	}
-	cur := map[int]bool{i: true}
-	seen := map[int]bool{}
+	seen := make([]bool, n)
+	cur := []int{i}
 	for count := 1; (max < 0 || count <= max) && len(cur) > 0 && count <= len(m.kids)+min+1; count++ {
-		next := map[int]bool{}
-		for s := range cur {
+		nextSet := make([]bool, n)
+		for _, s := range cur {
 			for _, e := range m.once(p, s) {
-				next[e] = true
+				nextSet[e] = true
 			}
 		}
-		if count >= min {
-			for e := range next {
+		var next []int
+		for e, ok := range nextSet {
+			if !ok {
+				continue
+			}
+			if count >= min {
 				result[e] = true
-			}
-			for e := range next {
 				if seen[e] {
-					delete(next, e)
-				} else {
-					seen[e] = true
+					continue
 				}
+				seen[e] = true
 			}
+			next = append(next, e)
 		}
 		cur = next
 	}
-	out := make([]int, 0, len(result))
-	for e := range result {
-		out = append(out, e)
+	var out []int
+	for e, ok := range result {
+		if ok {
+			out = append(out, e)
+		}
 	}
 	return out
 }
@@ -508,16 +531,19 @@ func (m *matcher) once(p *particle, i int) []int {
 		return []int{i + 1}
 	case pSeq:
 		cur := []int{i}
+		n := len(m.kids) + 1
 		for _, k := range p.Kids {
-			set := map[int]bool{}
+			set := make([]bool, n)
 			for _, s := range cur {
 				for _, e := range m.match(k, s) {
 					set[e] = true
 				}
 			}
-			cur = cur[:0]
-			for e := range set {
-				cur = append(cur, e)
+			cur = cur[:0:0]
+			for e, ok := range set {
+				if ok {
+					cur = append(cur, e)
+				}
 			}
 			if len(cur) == 0 {
 				return nil
@@ -525,15 +551,17 @@ func (m *matcher) once(p *particle, i int) []int {
 		}
 		return cur
 	case pChoice:
-		set := map[int]bool{}
+		set := make([]bool, len(m.kids)+1)
 		for _, k := range p.Kids {
 			for _, e := range m.match(k, i) {
 				set[e] = true
 			}
 		}
-		out := make([]int, 0, len(set))
-		for e := range set {
-			out = append(out, e)
+		var out []int
+		for e, ok := range set {
+			if ok {
+				out = append(out, e)
+			}
 		}
 		return out
 	case pAll:
