@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestRequestCounts(t *testing.T) {
@@ -66,5 +67,25 @@ func BenchmarkSyncCollectionNoChange(b *testing.B) {
 		if code := serve(s, "REPORT", "/remote.php/dav/calendars/alice/personal/", h, body); code != 207 {
 			b.Fatalf("REPORT = %d", code)
 		}
+	}
+}
+
+// TestDAVLatencyModel: with a latency and two slots, four parallel requests
+// take about two latencies.
+func TestDAVLatencyModel(t *testing.T) {
+	f := newFixture(t, func(o *Options) { o.DAVLatency = 50 * time.Millisecond; o.DAVConcurrency = 2 })
+	h := appAPI("alice")
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f.do(t, "PROPFIND", "/remote.php/dav/calendars/alice/", withHeader(h, "Depth", "0"), "")
+		}()
+	}
+	wg.Wait()
+	if d := time.Since(start); d < 100*time.Millisecond {
+		t.Errorf("4 requests over 2 slots of 50 ms took %v, want at least 100 ms", d)
 	}
 }
