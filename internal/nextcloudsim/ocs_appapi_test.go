@@ -44,3 +44,15 @@ func TestOCSNotificationAndUsers(t *testing.T) {
 		t.Errorf("cloud/user as alice = %s", r.body)
 	}
 }
+
+func TestOCSCapabilities(t *testing.T) {
+	f := newFixture(t, nil)
+	r := f.do(t, "GET", "/ocs/v1.php/cloud/capabilities?format=json", appAPI(""), "")
+	if !strings.Contains(r.body, `"app_api":{"version":"32.0.0"}`) || !strings.Contains(r.body, `"string":"32.0.1"`) {
+		t.Errorf("capabilities without user (0030) = %s", r.body)
+	}
+	r = f.do(t, "GET", "/ocs/v1.php/cloud/capabilities?format=json", appAPI("admin"), "")
+	if !strings.Contains(r.body, `"app_api":{"loglevel":1,"version":"32.0.0"}`) {
+		t.Errorf("capabilities as admin (0029) = %s", r.body)
+	}
+}

@@ -18,7 +18,9 @@ func (s *Server) ocsCapabilities(q *ocsReq) ocsResult {
 	caps := map[string]any{
 		"core": map[string]any{"pollinterval": 60, "webdav-root": "remote.php/webdav"},
 	}
-	if q.id.ok {
+	// With no user only public capabilities come back (0029/0030).
+	caps["app_api"] = map[string]any{"version": s.opts.AAVersion}
+	if q.id.user != "" {
 		caps["app_api"] = map[string]any{"loglevel": 1, "version": s.opts.AAVersion}
 	}
 	return ocsOK(map[string]any{
