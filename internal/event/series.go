@@ -144,6 +144,10 @@ func readSeries(cal *ical.Calendar, o Options) (*Series, []Issue, error) {
 	}
 	sortTimes(m.exdates)
 	m.exdates = uniqTimes(m.exdates)
+	if m.rrule == "" && len(m.exdates) > 0 {
+		issues = append(issues, Issue{Prop: "EXDATE", Msg: "EXDATE on an event without RRULE ignored"})
+		m.exdates = nil
+	}
 	if m.rrule == "" && len(overrideEvs) > 0 {
 		return nil, nil, errf(ErrInvalid, "RECURRENCE-ID", "override of an event without RRULE")
 	}
