@@ -15,6 +15,8 @@ const (
 	nsTypes    = "http://schemas.microsoft.com/exchange/services/2006/types"
 	nsMessages = "http://schemas.microsoft.com/exchange/services/2006/messages"
 	nsErrors   = "http://schemas.microsoft.com/exchange/services/2006/errors"
+	nsXML      = "http://www.w3.org/XML/1998/namespace"
+	nsXSI      = "http://www.w3.org/2001/XMLSchema-instance"
 )
 
 // node is a generic XML element: items are stored this way so every property round-trips.
@@ -201,10 +203,15 @@ func (n *node) write(b *bytes.Buffer) {
 	b.WriteByte('<')
 	b.WriteString(name)
 	for _, a := range n.Attrs {
-		b.WriteByte(' ')
-		if a.Name.Space != "" {
-			b.WriteString(a.Name.Space)
-			b.WriteByte(':')
+		switch a.Name.Space {
+		case "":
+			b.WriteByte(' ')
+		case nsXML, "xml":
+			b.WriteString(" xml:")
+		case nsXSI, "xsi":
+			b.WriteString(" xsi:")
+		default:
+			continue // attributes of foreign namespaces are not echoed
 		}
 		b.WriteString(a.Name.Local)
 		b.WriteString(`="`)
@@ -264,6 +271,3 @@ func xmlEscape(b *bytes.Buffer, s string, attr bool) {
 		}
 	}
 }
-
-// bytesBuffer wraps bytes.Buffer for serialization helpers.
-type bytesBuffer struct{ bytes.Buffer }

@@ -1,6 +1,7 @@
 package ewssim
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/binary"
 	"strings"
@@ -171,13 +172,10 @@ func sameNode(a, b *node) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
-	var x, y strings.Builder
-	var bx, by = new(bytesBuffer), new(bytesBuffer)
-	a.write(&bx.Buffer)
-	b.write(&by.Buffer)
-	x.WriteString(bx.String())
-	y.WriteString(by.String())
-	return x.String() == y.String()
+	var x, y bytes.Buffer
+	a.write(&x)
+	b.write(&y)
+	return bytes.Equal(x.Bytes(), y.Bytes())
 }
 
 // propertyOf checks the SetItemField/AppendToItemField item element and returns its single property.

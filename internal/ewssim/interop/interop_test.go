@@ -1,16 +1,41 @@
-package ewssim
+// Package interop drives the simulated Exchange (package ewssim) with the connector's own
+// EWS client (package ews). The simulator shares no code with the client, so a bug on either
+// side shows up here; it lives in its own package so ewssim's tests never depend on ews.
+package interop
 
 import (
 	"context"
+	"net"
+	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/ewsconnector/ews_connector/internal/ewssim"
 
 	"github.com/ewsconnector/ews_connector/internal/ews"
 	"github.com/ewsconnector/ews_connector/internal/ews/wire"
 )
 
-// These tests drive the simulator with the connector's own EWS client (package ews);
-// the simulator shares no code with it, so a bug on either side shows up here.
+// testServer starts a simulator with alice/secret; one streaming minute lasts 200ms.
+func testServer(t *testing.T) (*ewssim.Server, *httptest.Server) {
+	t.Helper()
+	s := ewssim.New(ewssim.Options{Users: []ewssim.User{{Name: "alice", Password: "secret"}},
+		StreamingMinute: 200 * time.Millisecond, KeepAliveInterval: 50 * time.Millisecond})
+	ts := httptest.NewUnstartedServer(s)
+	ts.Config.ConnState = s.ConnState
+	ts.Start()
+	t.Cleanup(ts.Close)
+	return s, ts
+}
+
+func listen(t *testing.T) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln
+}
 
 func interopClient(t *testing.T, url, auth, user, pass string) *ews.Client {
 	t.Helper()
@@ -85,7 +110,7 @@ func TestInteropDiscoverSyncGet(t *testing.T) {
 }
 
 func TestInteropNTLMAndThrottle(t *testing.T) {
-	s := New(Options{Users: []User{{Name: `CONTOSO\dave`, Password: "Dave!2026"}}, DisableBasic: true})
+	s := ewssim.New(ewssim.Options{Users: []ewssim.User{{Name: `CONTOSO\dave`, Password: "Dave!2026"}}, DisableBasic: true})
 	r := s.Start(listen(t))
 	defer r.Close()
 	ctx := context.Background()
@@ -144,8 +169,9 @@ func TestInteropWatchSurvivesClosedAndLostSubscription(t *testing.T) {
 			time.Sleep(10 * time.Millisecond)
 		}
 		time.Sleep(50 * time.Millisecond)
-		if _, err := s.exec("alice", `<m:CreateItem SendMeetingInvitations="SendToNone"><m:Items><t:CalendarItem><t:Subject>w</t:Subject><t:Start>2026-03-02T09:00:00Z</t:Start><t:End>2026-03-02T10:00:00Z</t:End></t:CalendarItem></m:Items></m:CreateItem>`); err != nil {
-			t.Fatal(err)
+		res, err := c.CreateItems(ctx, nil, wire.Items{{CalendarItem: &wire.CalendarItem{ItemFields: wire.ItemFields{Subject: "w"}, Start: "2026-03-02T09:00:00Z", End: "2026-03-02T10:00:00Z"}}})
+		if err != nil || len(res) != 1 || res[0].Err != nil {
+			t.Fatalf("CreateItems = %v, %v", res, err)
 		}
 	}
 	create()
