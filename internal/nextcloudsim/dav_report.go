@@ -113,7 +113,8 @@ func (s *Server) reportSync(c *davCtx, coll *davCollection, body *xnode, pr prop
 	}
 	res, err := coll.changesSince(token, limit)
 	if err != nil {
-		return errForbidden("Invalid or unknown sync token", "<d:valid-sync-token/>")
+		return &davError{status: http.StatusForbidden, exception: `Sabre\DAV\Exception\InvalidSyncToken`,
+			message: "Invalid or unknown sync token", condition: "<d:valid-sync-token/>"}
 	}
 	var rs []davResponse
 	for _, u := range res.changed {
