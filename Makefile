@@ -10,7 +10,7 @@ DEB_PKGS  ?= postgresql libxml2-utils
 # RACE=1 runs the tests with the race detector (needs cgo and gcc).
 RACE      ?=
 FUZZTIME  ?= 10s
-TESTFLAGS ?= -count=1 -shuffle=on
+TESTFLAGS ?= -count=1 -shuffle=on -timeout=5m
 
 .PHONY: all build deps test run bench lint generate generate-tz fuzz docker clean help
 
