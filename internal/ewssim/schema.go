@@ -1,5 +1,7 @@
 package ewssim
 
+//go:generate go run ./schemagen -out schema_gen.go
+
 // Content-model kinds of a schema particle.
 const (
 	pElem = iota

@@ -276,9 +276,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.getStreamingEvents(ctx)
 		return
 	}
+	start := time.Now()
 	s.mu.Lock()
 	resp, fault := s.dispatch(ctx)
 	s.mu.Unlock()
+	s.log.Debug("ews-sim request", slog.String("op", op), slog.String("user", user.Name),
+		slog.Bool("fault", fault != nil), slog.Duration("took", time.Since(start)))
 	if fault != nil {
 		s.writeFault(w, fault)
 		return
