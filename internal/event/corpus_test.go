@@ -191,3 +191,39 @@ func TestExpansionAgrees(t *testing.T) {
 		})
 	}
 }
+
+// TestFloatingStaysFloating merges the remote state of a floating series
+// into the local object: DTSTART and EXDATE stay floating.
+func TestFloatingStaysFloating(t *testing.T) {
+	cal := parseFile(t, "testdata/corpus/floating-daily.ics")
+	s, issues, err := FromICal(cal, testOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(issues) == 0 || !strings.Contains(issues[0].Msg, "floating") {
+		t.Errorf("FromICal() issues = %v, want a floating-time issue", issues)
+	}
+	if s.Master.Start != "2024-01-08T06:30:00Z" {
+		t.Errorf("Master.Start = %s, want 07:30 Berlin = 06:30Z", s.Master.Start)
+	}
+	master, excs := fakeServer(t, s, false)
+	merged, _, err := MergeIntoICal(cal, master, excs, testOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(rawLines(t, merged), "\n")
+	for _, want := range []string{"DTSTART:20240108T073000", "EXDATE:20240112T073000"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("merged object lacks %q:\n%s", want, got)
+		}
+	}
+	// A remote change of the exceptions rewrites EXDATE, still floating.
+	master.DeletedOccurrences.DeletedOccurrence = append(master.DeletedOccurrences.DeletedOccurrence, wire.DeletedOccurrence{Start: "2024-01-14T06:30:00Z"})
+	merged, _, err = MergeIntoICal(cal, master, excs, testOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(rawLines(t, merged), "\n"); !strings.Contains(got, "EXDATE:20240112T073000,20240114T073000") {
+		t.Errorf("merged object lacks the floating EXDATE list:\n%s", got)
+	}
+}

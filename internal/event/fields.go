@@ -47,12 +47,7 @@ func zoneKey(loc *time.Location, at time.Time) string {
 
 var fields = []field{
 	{name: "time", hashed: true,
-		key: func(o *occ) string {
-			if o.allDay {
-				return "D" + timeKey(o.start, true) + "/" + timeKey(o.end, true)
-			}
-			return timeKey(o.start, false) + "/" + timeKey(o.end, false) + "/" + zoneKey(o.start.Location(), o.start) + "/" + zoneKey(o.end.Location(), o.end)
-		},
+		key:   timeFieldKey,
 		write: writeTimes,
 		paths: []pathCopy{
 			{wire.Field("calendar:Start"), func(d, s *wire.CalendarItem) { d.Start = s.Start }, func(s *wire.CalendarItem) bool { return false }},
@@ -137,6 +132,15 @@ var fields = []field{
 		key:   func(o *occ) string { return o.rrule },
 		write: writeRRule,
 		paths: []pathCopy{{wire.Field("calendar:Recurrence"), func(d, s *wire.CalendarItem) { d.Recurrence = s.Recurrence }, func(s *wire.CalendarItem) bool { return s.Recurrence == nil }}}},
+}
+
+// timeFieldKey is the key of start, end and their zones: dates for all-day
+// events, else UTC instants and Windows zone ids.
+func timeFieldKey(o *occ) string {
+	if o.allDay {
+		return "D" + timeKey(o.start, true) + "/" + timeKey(o.end, true)
+	}
+	return timeKey(o.start, false) + "/" + timeKey(o.end, false) + "/" + zoneKey(o.start.Location(), o.start) + "/" + zoneKey(o.end.Location(), o.end)
 }
 
 func orDefault(s, def string) string {

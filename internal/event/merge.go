@@ -114,8 +114,10 @@ func MergeIntoICal(existing *ical.Calendar, master *wire.CalendarItem, exception
 		sortTimes(l.exdates)
 	}
 	changed := mergeFields(masterEv, lm, rm, true)
+	// A floating local series whose times did not change stays floating.
+	floating := lm != nil && lm.floating && timeFieldKey(lm) == timeFieldKey(rm)
 	if exdatesKey(lm, rm.allDay) != exdatesKey(rm, rm.allDay) {
-		writeExdates(masterEv, rm)
+		writeExdates(masterEv, rm, floating)
 		changed = true
 	}
 	// Overrides: match by original start.
@@ -136,7 +138,7 @@ func MergeIntoICal(existing *ical.Calendar, master *wire.CalendarItem, exception
 			lo, _, _ = readEvent(ev, zs, o)
 		} else {
 			ev = newEvent(uid, stamp)
-			setTime(ev, ical.PropRecurrenceID, e.oc.orig.In(rm.start.Location()), rm.allDay, false)
+			setTime(ev, ical.PropRecurrenceID, e.oc.orig.In(rm.start.Location()), rm.allDay, floating)
 			changed = true
 		}
 		if mergeFields(ev, lo, e.oc, false) {
@@ -208,8 +210,8 @@ func mergeFields(ev *ical.Component, l, r *occ, master bool) bool {
 		if f.master && !master {
 			continue
 		}
-		if f.name == "organizer" && r.item.Organizer == nil {
-			continue
+		if f.name == "organizer" && (r.item.Organizer == nil || !isMeeting(r.item)) {
+			continue // an appointment's organizer is just the mailbox owner
 		}
 		if f.name == "attachments" && !r.attachOK {
 			continue
@@ -234,7 +236,7 @@ func exdatesKey(o *occ, allDay bool) string {
 	return strings.Join(keys, ",")
 }
 
-func writeExdates(ev *ical.Component, r *occ) {
+func writeExdates(ev *ical.Component, r *occ, floating bool) {
 	ev.Props.Del(ical.PropExceptionDates)
 	if len(r.exdates) == 0 {
 		return
@@ -246,6 +248,8 @@ func writeExdates(ev *ical.Component, r *occ) {
 		switch {
 		case r.allDay:
 			vals[i] = t.Format("20060102")
+		case floating:
+			vals[i] = t.In(loc).Format("20060102T150405")
 		case loc == time.UTC:
 			vals[i] = t.UTC().Format("20060102T150405Z")
 		default:
@@ -255,6 +259,7 @@ func writeExdates(ev *ical.Component, r *occ) {
 	switch {
 	case r.allDay:
 		p.Params.Set(ical.ParamValue, "DATE")
+	case floating:
 	case loc != time.UTC:
 		p.Params.Set(ical.ParamTimezoneID, tzidOf(loc))
 	}
@@ -347,4 +352,10 @@ func ICalUID(cal *ical.Calendar) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// isMeeting reports whether an item is a meeting: it has attendees or the
+// server says so.
+func isMeeting(ci *wire.CalendarItem) bool {
+	return ci.IsMeeting != nil && *ci.IsMeeting || len(attendeeKeys(ci)) > 0
 }
