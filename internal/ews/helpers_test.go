@@ -53,7 +53,7 @@ type fakeEWS struct {
 	requests []request
 }
 
-func newFakeEWS(t *testing.T, handler func(w http.ResponseWriter, op, body string)) *fakeEWS {
+func newFakeEWS(t testing.TB, handler func(w http.ResponseWriter, op, body string)) *fakeEWS {
 	t.Helper()
 	f := &fakeEWS{}
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
