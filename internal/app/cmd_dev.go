@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/ewsconnector/ews_connector/internal/config"
+	"github.com/ewsconnector/ews_connector/internal/ewssim"
 	"github.com/ewsconnector/ews_connector/internal/nextcloudsim"
 	"github.com/ewsconnector/ews_connector/internal/pgcluster"
 	"github.com/ewsconnector/ews_connector/internal/seal"
@@ -42,6 +43,7 @@ func cmdDev(ctx context.Context, args []string, env Env) error {
 	appAddr := fs.String("app", "127.0.0.1:23000", "address of the app (APP_HOST:APP_PORT)")
 	ncAddr := fs.String("nextcloud", "127.0.0.1:8080", "address of the fake Nextcloud")
 	dbName := fs.String("db", "ews_connector", "database name in the private cluster")
+	ewsAddr := fs.String("ews", "127.0.0.1:8765", `address of the simulated Exchange ("" for none)`)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: ews-connector dev [flags]\n\nStarts a private PostgreSQL (initdb/pg_ctl of Debian's postgresql; as user postgres when run as root),\nthe fake Nextcloud and the app, drives heartbeat/init/enabled, and prints where to look. Ctrl-C stops all.\n\nFlags:")
 		fs.PrintDefaults()
@@ -109,6 +111,27 @@ func cmdDev(ctx context.Context, args []string, env Env) error {
 	simDone := make(chan error, 1)
 	go func() { simDone <- sim.Serve(ctx, ncL) }()
 
+	ewsURL := ""
+	if *ewsAddr != "" {
+		ewsL, err := net.Listen("tcp", *ewsAddr)
+		if err != nil {
+			return fmt.Errorf("app: dev: ews-sim listener: %w", err)
+		}
+		exch := ewssim.New(ewssim.Options{Logger: log.With(slog.String("component", "ews-sim")),
+			Users: []ewssim.User{{Name: "alice", Password: devEWSPassword}, {Name: "admin", Password: devEWSPassword}}})
+		if err := exch.Seed("demo"); err != nil {
+			ewsL.Close()
+			return fmt.Errorf("app: dev: ews-sim: %w", err)
+		}
+		run := exch.Start(ewsL)
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			_ = run.Shutdown(sctx)
+		}()
+		ewsURL = run.URL + "/EWS/Exchange.asmx"
+	}
+
 	port := appL.Addr().(*net.TCPAddr).Port
 	cfg := &config.Config{
 		AppID: devAppID, AppSecret: appSecret, AppVersion: Version, AppHost: "127.0.0.1", AppPort: port,
@@ -128,7 +151,7 @@ func cmdDev(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return fmt.Errorf("app: dev: register: %w", err)
 	}
-	printDevInfo(env, ncURL, appURL, dsn, cluster.LogPath(), st)
+	printDevInfo(env, devInfo{ncURL: ncURL, appURL: appURL, ewsURL: ewsURL, dsn: dsn, pgLog: cluster.LogPath(), status: st})
 
 	select {
 	case <-ctx.Done():
@@ -163,23 +186,41 @@ func waitHeartbeat(ctx context.Context, sim *nextcloudsim.Server, appDone <-chan
 	}
 }
 
-func printDevInfo(env Env, ncURL, appURL, dsn, pgLog string, st nextcloudsim.AppStatus) {
-	proxy := ncURL + "/index.php/apps/app_api/proxy/" + devAppID
+// devEWSPassword is the password of the simulated Exchange's mailboxes in development mode.
+const devEWSPassword = "secret"
+
+type devInfo struct {
+	ncURL, appURL, ewsURL, dsn, pgLog string
+	status                            nextcloudsim.AppStatus
+}
+
+func printDevInfo(env Env, d devInfo) {
+	proxy := d.ncURL + "/index.php/apps/app_api/proxy/" + devAppID
+	endpoint := d.ewsURL
+	if endpoint == "" {
+		endpoint = "https://mail.example.com/EWS/Exchange.asmx"
+	}
 	fmt.Fprintf(env.Stdout, `
 EWS Connector is running in development mode (registered, init %d%%, enabled %v).
 
   Fake Nextcloud   %s   users: admin (admin), alice; password "password"
   The app          %s   (GET /heartbeat needs no auth)
-  App API as alice curl -u alice:password %s/api/v1/accounts
+`, d.status.Progress, d.status.Enabled, d.ncURL, d.appURL)
+	if d.ewsURL != "" {
+		fmt.Fprintf(env.Stdout, `  Simulated EWS    %s   mailboxes alice, admin; password %q
+  Try it           go run ./cmd/ews-connector ews folders --url %s --user alice --auth basic
+`, d.ewsURL, devEWSPassword, d.ewsURL)
+	}
+	fmt.Fprintf(env.Stdout, `  App API as alice curl -u alice:password %s/api/v1/accounts
   Add an account   curl -u alice:password -H 'Content-Type: application/json' \
-                     -d '{"endpoint":"https://mail.example.com/EWS/Exchange.asmx","username":"alice","password":"secret"}' \
+                     -d '{"endpoint":"%s","username":"alice","password":"%s"}' \
                      %s/api/v1/accounts
   Nextcloud OCS    curl -u admin:password '%s/ocs/v2.php/cloud/user?format=json' -H 'OCS-APIRequest: true'
   PostgreSQL       psql '%s'
   PostgreSQL log   %s
 
 Press Ctrl-C to stop everything.
-`, st.Progress, st.Enabled, ncURL, appURL, proxy, proxy, ncURL, dsn, pgLog)
+`, proxy, endpoint, devEWSPassword, proxy, d.ncURL, d.dsn, d.pgLog)
 }
 
 // devSecretKey returns the dev EWS_SECRET_KEY kept in path (0600), creating it on first use, so that
