@@ -75,3 +75,32 @@ func TestRecurringMasterOccurrences(t *testing.T) {
 		t.Fatalf("Recurrence = %s, want DailyRecurrence", find(resp, "Recurrence").Kids[0].Local)
 	}
 }
+
+func TestOccurrenceUpdateRules(t *testing.T) {
+	_, ts := testServer(t)
+	master, _ := createCal(t, ts, recurringItem) // Mon+Wed from 2026-03-02 08:00Z, 30 min
+	field := func(name, value string) string {
+		if value == "" {
+			return ""
+		}
+		return `<t:SetItemField><t:FieldURI FieldURI="calendar:` + name + `"/><t:CalendarItem><t:` + name + `>` + value + `</t:` + name + `></t:CalendarItem></t:SetItemField>`
+	}
+	set := func(index, start, end string) *node {
+		_, r := call(t, ts, `<m:UpdateItem ConflictResolution="AlwaysOverwrite" SendMeetingInvitationsOrCancellations="SendToNone"><m:ItemChanges><t:ItemChange><t:OccurrenceItemId RecurringMasterId="`+master+`" InstanceIndex="`+index+`"/><t:Updates>`+field("Start", start)+field("End", end)+`</t:Updates></t:ItemChange></m:ItemChanges></m:UpdateItem>`)
+		return r
+	}
+	tests := []struct {
+		name, index, start, end, code string
+	}{
+		{"end only, later the same day", "2", "", "2026-03-04T09:00:00Z", "NoError"},
+		{"start only, after its end", "4", "2026-03-11T10:00:00Z", "", "ErrorCalendarEndDateIsEarlierThanStartDate"},
+		{"onto the next occurrence's day", "3", "2026-03-11T07:00:00Z", "2026-03-11T07:30:00Z", "ErrorOccurrenceCrossingBoundary"},
+		{"onto the previous occurrence's day", "3", "2026-03-04T07:00:00Z", "2026-03-04T07:30:00Z", "ErrorOccurrenceCrossingBoundary"},
+		{"one day earlier, between neighbours", "3", "2026-03-08T07:00:00Z", "2026-03-08T07:30:00Z", "NoError"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wantCodes(t, set(tt.index, tt.start, tt.end), tt.code)
+		})
+	}
+}

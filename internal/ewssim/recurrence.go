@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // occurrences are expanded in the series time zone, also where the OS has no zoneinfo
 )
 
 // recurrence is a parsed EWS Recurrence: one pattern and one range

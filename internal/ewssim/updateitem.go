@@ -2,6 +2,7 @@ package ewssim
 
 import (
 	"bytes"
+	"time"
 	"encoding/base64"
 	"encoding/binary"
 	"strings"
@@ -122,16 +123,11 @@ func (c *opCtx) updateOne(ch *node) (*node, *opError) {
 	}
 	sortKids(work, itemTypeName(it.kind))
 	if it.kind == kindCalendar {
-		probe := work
 		if t.index > 0 {
-			probe = it.props.clone()
-			for _, k := range work.Kids {
-				probe.removeChild(k.Local)
-				probe.add(k)
+			if err := checkOccurrence(it, t.index, work); err != nil {
+				return nil, err
 			}
-			probe.removeChild("Recurrence")
-		}
-		if err := checkCalendar(probe); err != nil {
+		} else if err := checkCalendar(work); err != nil {
 			return nil, err
 		}
 	}
@@ -327,6 +323,59 @@ func applyAppend(work *node, kind string, p *path, in *node) *opError {
 		}
 	default:
 		return pathErr("ErrorInvalidPropertyAppend", p.node, "The property %s does not support append.", p.elem)
+	}
+	return nil
+}
+
+// checkOccurrence validates an occurrence's new Start/End: End not before Start, and the
+// occurrence may not move onto or past the day of an adjacent occurrence
+// (ErrorOccurrenceCrossingBoundary, https://learn.microsoft.com/en-us/exchange/client-developer/exchange-web-services/how-to-update-a-recurring-series-by-using-ews).
+func checkOccurrence(it *item, index int, ex *node) *opError {
+	ser, ok := seriesOf(it)
+	if !ok {
+		return errf("ErrorItemNotFound", "The item is not a recurring master.")
+	}
+	orig, _ := ser.occurrence(index)
+	st, en := orig, orig.Add(ser.duration)
+	if v, ok := parseDateTime(ex.childText("Start")); ok {
+		st = v
+	}
+	if v, ok := parseDateTime(ex.childText("End")); ok {
+		en = v
+	}
+	if en.Before(st) {
+		return errf("ErrorCalendarEndDateIsEarlierThanStartDate", "EndDate is earlier than StartDate")
+	}
+	actual := func(i int) (time.Time, bool) {
+		o, ok := ser.occurrence(i)
+		if !ok {
+			return time.Time{}, false
+		}
+		if e := it.exceptions[i]; e != nil {
+			if v, ok := parseDateTime(e.childText("Start")); ok {
+				return v, true
+			}
+		}
+		return o, true
+	}
+	day := func(t time.Time) string { return t.In(ser.loc).Format("2006-01-02") }
+	for i := index - 1; i >= 1; i-- {
+		if it.deletedOcc[i] {
+			continue
+		}
+		if p, ok := actual(i); ok && day(st) <= day(p) {
+			return errf("ErrorOccurrenceCrossingBoundary", "An occurrence cannot be moved onto or before the previous occurrence.")
+		}
+		break
+	}
+	for i := index + 1; ; i++ {
+		if it.deletedOcc[i] {
+			continue
+		}
+		if n, ok := actual(i); ok && day(st) >= day(n) {
+			return errf("ErrorOccurrenceCrossingBoundary", "An occurrence cannot be moved onto or past the next occurrence.")
+		}
+		break
 	}
 	return nil
 }
