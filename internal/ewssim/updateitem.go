@@ -2,10 +2,10 @@ package ewssim
 
 import (
 	"bytes"
-	"time"
 	"encoding/base64"
 	"encoding/binary"
 	"strings"
+	"time"
 )
 
 // listProps can be appended to with AppendToItemField
