@@ -47,6 +47,9 @@ func (s *Server) callApp(ctx context.Context, method, path string, signed bool, 
 			req.Header[k] = v
 		}
 		req.Header.Set("AA-REQUEST-ID", requestID)
+		if path != "/init" {
+			req.Header.Set("Accept-Language", "en") // absent on /init (0002)
+		}
 	} else {
 		req.Header.Set("Accept", "application/json")
 		req.Header.Set("Content-Type", "application/json")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -190,4 +191,84 @@ func jsonEqual(a, b []byte) bool {
 	xa, _ := json.Marshal(x)
 	ya, _ := json.Marshal(y)
 	return bytes.Equal(xa, ya)
+}
+
+// TestTranscriptCallsToApp compares what the fake sends to the ExApp with
+// what the real Nextcloud sent (0001, 0002, 0005, 0013, 0083, 0084): the
+// same request line and the same set of headers.
+func TestTranscriptCallsToApp(t *testing.T) {
+	dir := filepath.Join(sharedDir(t), "nextcloud-transcripts")
+	f, app := newAppFixture(t, func(o *Options) { o.AppID = "nclab_capture" })
+	app.handler = func(w http.ResponseWriter, r *http.Request) bool {
+		switch r.URL.Path {
+		case "/heartbeat":
+			_, _ = w.Write([]byte(`{"status":"ok"}`))
+		default:
+			_, _ = w.Write([]byte(`{"error":""}`))
+		}
+		return true
+	}
+	ctx := t.Context()
+	if err := f.s.Heartbeat(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.SetEnabled(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.SetEnabled(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.SetEnabled(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	h := withHeader(appAPI(""), "EX-APP-ID", "nclab_capture")
+	f.do(t, "POST", "/ocs/v2.php/apps/webhook_listeners/api/v1/webhooks", h,
+		`{"httpMethod": "POST", "uri": "/webhooks/calendar/CalendarObjectCreatedEvent", "event": "OCP\\Calendar\\Events\\CalendarObjectCreatedEvent", "headers": {"X-Lab-Webhook": "CalendarObjectCreatedEvent"}}`)
+	f.do(t, "POST", "/ocs/v2.php/apps/webhook_listeners/api/v1/webhooks", h,
+		`{"httpMethod": "POST", "uri": "`+f.s.opts.AppURL+`/absolute/calendar-created", "event": "OCP\\Calendar\\Events\\CalendarObjectCreatedEvent", "authMethod": "header", "authData": {"X-Lab-Token": "lab-token-value"}}`)
+	if _, err := f.s.PutObject(ctx, "/remote.php/dav/calendars/admin/personal/x.ics", []byte(fmt.Sprintf(testEvent, "x", "x")), ""); err != nil {
+		t.Fatal(err)
+	}
+	f.s.DeliverWebhooks(ctx)
+
+	byLine := map[string]recorded{}
+	for _, r := range app.requests() {
+		line := r.method + " " + r.path
+		if r.query != "" {
+			line += "?" + r.query
+		}
+		if _, seen := byLine[line]; !seen {
+			byLine[line] = r
+		}
+	}
+	ignore := map[string]bool{"Host": true, "Content-Length": true, "Accept-Encoding": true, "Connection": true}
+	for _, name := range []string{"0001_nc_to_exapp_heartbeat.txt", "0002_nc_to_exapp_init.txt", "0005_nc_to_exapp_enabled_enabled_1.txt",
+		"0013_nc_to_exapp_enabled_enabled_0.txt", "0083_nc_to_exapp_POST_webhooks_calendar_CalendarObjectCreatedEven.txt",
+		"0084_nc_to_exapp_POST_absolute_calendar-created.txt"} {
+		tr := parseTranscript(t, filepath.Join(dir, name))
+		got, ok := byLine[tr.method+" "+tr.target]
+		if !ok {
+			t.Errorf("%s: the fake never sent %s %s", name, tr.method, tr.target)
+			continue
+		}
+		var want, have []string
+		for k := range tr.header {
+			if !ignore[http.CanonicalHeaderKey(k)] {
+				want = append(want, http.CanonicalHeaderKey(k))
+			}
+		}
+		for k := range got.header {
+			if !ignore[k] {
+				have = append(have, k)
+			}
+		}
+		sort.Strings(want)
+		sort.Strings(have)
+		if strings.Join(want, ",") != strings.Join(have, ",") {
+			t.Errorf("%s: headers %v, want %v", name, have, want)
+		}
+	}
 }
