@@ -5,8 +5,12 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/md5"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/binary"
+	"errors"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -153,5 +157,47 @@ func TestNTLMHandshake(t *testing.T) {
 	bad, _ := NewClient(srv.URL, &Options{Auth: AuthNTLM, Username: `CORP\ada`, Password: "wrong"})
 	if _, err := bad.GetFolder(context.Background(), Distinguished("calendar")); !IsAuth(err) {
 		t.Errorf("GetFolder() with a wrong password = %v, want an auth error", err)
+	}
+}
+
+// TestBearerAndTLS checks the bearer-token hook and TLS verification with a
+// custom CA: the server's certificate is refused without its CA and
+// accepted with it.
+func TestBearerAndTLS(t *testing.T) {
+	var gotAuth string
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gotAuth = r.Header.Get("Authorization")
+		b := readAll(r)
+		genericEWS(w, opOf(b), b)
+	}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	defer srv.Close()
+	token := func(context.Context) (string, error) { return "tok123", nil }
+	c, err := NewClient(srv.URL, &Options{Auth: AuthBearer, Token: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetFolder(context.Background(), Distinguished("calendar")); err == nil || !strings.Contains(err.Error(), "TLS verification failed") {
+		t.Errorf("GetFolder() without the CA = %v, want a certificate error", err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	var trace bytes.Buffer
+	c, err = NewClient(srv.URL, &Options{Auth: AuthBearer, Token: token, RootCAs: pool, Trace: &trace})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetFolder(context.Background(), Distinguished("calendar")); err != nil {
+		t.Fatalf("GetFolder() with the CA = %v", err)
+	}
+	if gotAuth != "Bearer tok123" {
+		t.Errorf("Authorization = %q, want Bearer tok123", gotAuth)
+	}
+	if strings.Contains(trace.String(), "tok123") || !strings.Contains(trace.String(), "Authorization: Bearer [redacted]") {
+		t.Errorf("trace does not redact the bearer token:\n%s", trace.String())
+	}
+	if _, err := NewClient(srv.URL, &Options{Auth: AuthBearer}); !errors.Is(err, ErrBadOptions) {
+		t.Errorf("NewClient(bearer without Token) = %v, want ErrBadOptions", err)
 	}
 }

@@ -462,7 +462,7 @@ func (c *Client) roundTrip(ctx context.Context, op string, req any, want string,
 	c.traceRequest(hr, body)
 	res, err := c.hc.Do(hr)
 	if err != nil {
-		return &transportError{fmt.Errorf("ews: %s: %w", lower(op), err)}
+		return c.transportFailure(op, err)
 	}
 	defer res.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(res.Body, c.opts.MaxResponseBytes+1))
@@ -534,4 +534,17 @@ func messages(op string, resp *wire.Response, n int) ([]wire.ResponseMessage, er
 		return nil, fmt.Errorf("ews: %s: %w: got %d, want %d", lower(op), ErrNoResponseMessage, len(ms), n)
 	}
 	return ms, nil
+}
+
+// transportFailure wraps an error of the HTTP client. Certificate errors
+// are final (retrying cannot fix them); anything else is transient.
+func (c *Client) transportFailure(op string, err error) error {
+	var cv *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	var hn x509.HostnameError
+	var ci x509.CertificateInvalidError
+	if errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &hn) || errors.As(err, &ci) {
+		return fmt.Errorf("ews: %s: TLS verification failed: %w", lower(op), err)
+	}
+	return &transportError{fmt.Errorf("ews: %s: %w", lower(op), err)}
 }

@@ -44,7 +44,7 @@ func (c *Client) GetStreamingEvents(ctx context.Context, ids []string, timeout t
 	c.traceRequest(hr, body)
 	res, err := c.hc.Do(hr)
 	if err != nil {
-		return &transportError{fmt.Errorf("ews: getstreamingevents: %w", err)}
+		return c.transportFailure(op, err)
 	}
 	defer res.Body.Close()
 	if res.StatusCode != http.StatusOK && res.StatusCode != http.StatusInternalServerError {

@@ -29,6 +29,8 @@ type WatchOptions struct {
 // connection it backs off and reconnects, and when the subscription is lost
 // it subscribes again and calls OnResync. It returns ctx's error, an
 // OnEvents error, or an error that retrying cannot fix (auth, bad request).
+// Exchange 2007 has no streaming notifications (Subscribe fails): poll with
+// SubscribePull and GetEvents there.
 func (c *Client) Watch(ctx context.Context, o WatchOptions) error {
 	if o.ConnectionTimeout <= 0 {
 		o.ConnectionTimeout = MaxConnectionTimeout
