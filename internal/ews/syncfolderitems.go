@@ -32,7 +32,10 @@ type SyncOptions struct {
 }
 
 // SyncFolderItems pages through the changes of folder since syncState (""
-// for everything), with IdOnly items plus the app's UID extended property.
+// for everything), with IdOnly items plus the app's UID extended property
+// (wire.UIDProperty: the private property set
+// 6e9f4bd2-61c8-4f6b-9a37-ecd0c0f1a7e5, name "ews_connector.uid", String;
+// addressed by set and name, never by tag).
 // It calls fn for each page, in order, until IncludesLastItemInRange; an
 // error from fn stops the loop and is returned. The last SyncState is
 // returned. An invalid state gives an error with IsInvalidSyncState.
