@@ -1,10 +1,3 @@
-// Package ewssim is a simulated Microsoft Exchange 2019 (ServerVersionInfo 15.2) speaking
-// Exchange Web Services (SOAP 1.1 over HTTP, POST /EWS/Exchange.asmx), for tests, benchmarks
-// and `ews-connector ews-sim`. It implements the operations documented at
-// https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/ews-operations-in-exchange
-// that a calendar and contact sync needs, validates every request against Microsoft's
-// schema (types.xsd, messages.xsd; see schemagen), stores items as generic XML so every
-// property round-trips, and offers fault injection and per-operation counters.
 package ewssim
 
 import (

@@ -29,13 +29,17 @@ type snap struct {
 // snapStore keeps sync states, evicting the oldest beyond a limit (the client then gets
 // ErrorInvalidSyncStateData and must resync, as with an expired Exchange state).
 type snapStore struct {
-	mu    sync.Mutex
-	max   int
-	byTok map[string]*snap
-	order []string
+	mu         sync.Mutex
+	max        int // most states kept
+	maxEntries int // most item entries kept over all states (bounds memory)
+	entries    int
+	byTok      map[string]*snap
+	order      []string
 }
 
-func newSnapStore(max int) *snapStore { return &snapStore{max: max, byTok: map[string]*snap{}} }
+func newSnapStore(max int) *snapStore {
+	return &snapStore{max: max, maxEntries: 4 << 20, byTok: map[string]*snap{}}
+}
 
 func (s *snapStore) put(sn *snap) string {
 	b := make([]byte, 24)
@@ -45,7 +49,9 @@ func (s *snapStore) put(sn *snap) string {
 	defer s.mu.Unlock()
 	s.byTok[tok] = sn
 	s.order = append(s.order, tok)
-	for len(s.order) > s.max {
+	s.entries += len(sn.items)
+	for len(s.order) > 1 && (len(s.order) > s.max || s.entries > s.maxEntries) {
+		s.entries -= len(s.byTok[s.order[0]].items)
 		delete(s.byTok, s.order[0])
 		s.order = s.order[1:]
 	}

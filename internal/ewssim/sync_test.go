@@ -119,3 +119,20 @@ func TestSyncFolderItemsRejects(t *testing.T) {
 	_, resp = call(t, ts, syncReq("bogus", 10))
 	wantCodes(t, resp, "ErrorInvalidSyncStateData")
 }
+
+func TestSnapStoreEvictsOldest(t *testing.T) {
+	st := newSnapStore(3)
+	st.maxEntries = 5
+	big := map[uint64]known{1: {}, 2: {}, 3: {}}
+	a := st.put(&snap{items: big})
+	b := st.put(&snap{items: big})
+	if st.get(a) != nil || st.get(b) == nil {
+		t.Fatalf("snapStore over maxEntries kept the oldest state or lost the newest")
+	}
+	c := st.put(&snap{})
+	d := st.put(&snap{})
+	e := st.put(&snap{})
+	if st.get(b) != nil || st.get(c) == nil || st.get(d) == nil || st.get(e) == nil {
+		t.Fatalf("snapStore over max count: want the 3 newest states")
+	}
+}
