@@ -58,13 +58,14 @@ func main() {
 	tzdata := flag.String("tzdata", "/usr/share/zoneinfo/tzdata.zi", "IANA tzdata.zi for alias links (empty to skip)")
 	out := flag.String("out", "internal/event/windowszones.go", "output file")
 	flag.Parse()
-	if err := run(*cldrPath, *aliasPath, *version, *tzdata, *out); err != nil {
+	if err := run(*cldrPath, *aliasPath, *version, *tzdata, *out, 50); err != nil {
 		fmt.Fprintln(os.Stderr, "tzgen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(cldrPath, aliasPath, version, tzdata, out string) error {
+// run generates out; minZones guards against a truncated download.
+func run(cldrPath, aliasPath, version, tzdata, out string, minZones int) error {
 	var wz, aliases []byte
 	var err error
 	source := "cldr-core@" + version
@@ -94,8 +95,8 @@ func run(cldrPath, aliasPath, version, tzdata, out string) error {
 			primary[z.Type] = true
 		}
 	}
-	if len(toIANA) < 50 {
-		return fmt.Errorf("windowsZones.json: only %d windows zones, want at least 50", len(toIANA))
+	if len(toIANA) < minZones {
+		return fmt.Errorf("windowsZones.json: only %d windows zones, want at least %d", len(toIANA), minZones)
 	}
 	// Every IANA zone of every territory maps back; a 001 zone wins, else the
 	// first Windows id in sorted order, so the output is deterministic.
@@ -139,6 +140,13 @@ func run(cldrPath, aliasPath, version, tzdata, out string) error {
 			}
 		} else if w, ok := toWindows[alias]; ok {
 			toWindows[target] = w
+		}
+	}
+	// The canonical zone of a Windows id is given by its current IANA name
+	// (Europe/Kyiv, not CLDR's Europe/Kiev) when tzdata links the old one.
+	for win, iana := range toIANA {
+		if target, ok := links[iana]; ok {
+			toIANA[win] = target
 		}
 	}
 	src := render(source, toIANA, toWindows)
