@@ -13,12 +13,16 @@ const page = `<html><body><h1>capture ExApp</h1><p>GET /ui/page.html</p><script>
 func proxyApp() *fakeApp {
 	return &fakeApp{handler: func(w http.ResponseWriter, r *http.Request) bool {
 		switch {
+		case r.URL.Path == "/chunked/page.html":
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			_, _ = io.WriteString(w, page[:10])
+			w.(http.Flusher).Flush()
+			_, _ = io.WriteString(w, page[10:])
 		case strings.HasSuffix(r.URL.Path, ".html"):
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			w.Header().Set("Content-Length", strconv.Itoa(len(page)))
 			w.Header().Set("EX-APP-ID", "leak")
 			_, _ = io.WriteString(w, page)
-		case r.URL.Path == "/chunked/page.html":
 		default:
 			w.Header().Set("Content-Type", "application/json; charset=utf-8")
 			_, _ = io.WriteString(w, `{"ok":true}`)
@@ -79,6 +83,10 @@ func TestProxyHTMLTruncation(t *testing.T) {
 	}
 	if r.header.Get("Ex-App-Id") != "" {
 		t.Errorf("EX-APP-ID leaked through the proxy")
+	}
+	r = f.do(t, "GET", "/index.php/apps/app_api/proxy/ews_connector/chunked/page.html", h, "")
+	if !strings.HasSuffix(r.body, "</html>") || !strings.Contains(r.body, `<script nonce="`) {
+		t.Errorf("chunked HTML = %q, want the whole page with a nonce", r.body)
 	}
 	r = f.do(t, "GET", "/index.php/apps/app_api/proxy/ews_connector/ui/page", h, "")
 	if r.body != `{"ok":true}` {
