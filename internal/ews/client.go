@@ -189,6 +189,10 @@ func newHTTPClient(o Options) *http.Client {
 	tr.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
 	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: o.RootCAs}
 	tr.MaxIdleConnsPerHost = o.Concurrency
+	// A server that accepts the connection but never answers must not hang
+	// a sync; the body itself (a 30-minute notification stream) is bounded
+	// by the caller's context.
+	tr.ResponseHeaderTimeout = 5 * time.Minute
 	var rt http.RoundTripper = tr
 	if o.Auth == AuthAuto || o.Auth == AuthNTLM {
 		rt = ntlmssp.Negotiator{RoundTripper: tr, AllowBasicAuth: o.Auth == AuthAuto}
