@@ -61,6 +61,9 @@ func (c *opCtx) createItem(f *folder, in *node) (*item, *opError) {
 			return nil, errf("ErrorCannotCreateContactInNonContactFolder", "")
 		}
 	case kindMessage, "Item":
+		if !req.hasAttr("MessageDisposition") {
+			return nil, errf("ErrorMessageDispositionRequired", "MessageDisposition is required for message items.")
+		}
 	default:
 		return nil, errf("ErrorInvalidItemForOperationCreateItem", "%s items are not supported by the simulator.", in.Local)
 	}

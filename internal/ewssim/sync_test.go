@@ -136,3 +136,28 @@ func TestSnapStoreEvictsOldest(t *testing.T) {
 		t.Fatalf("snapStore over max count: want the 3 newest states")
 	}
 }
+
+func TestSyncReadFlagChange(t *testing.T) {
+	_, ts := testServer(t)
+	msg := `<m:Items><t:Message><t:Subject>Hello</t:Subject><t:IsRead>false</t:IsRead></t:Message></m:Items>`
+	_, resp := call(t, ts, `<m:CreateItem><m:SavedItemFolderId><t:DistinguishedFolderId Id="inbox"/></m:SavedItemFolderId>`+msg+`</m:CreateItem>`)
+	wantCodes(t, resp, "ErrorMessageDispositionRequired")
+	_, resp = call(t, ts, `<m:CreateItem MessageDisposition="SaveOnly"><m:SavedItemFolderId><t:DistinguishedFolderId Id="inbox"/></m:SavedItemFolderId>`+msg+`</m:CreateItem>`)
+	wantCodes(t, resp, "NoError")
+	id := find(resp, "ItemId").attr("Id")
+	inbox := func(state string) *node {
+		s := ""
+		if state != "" {
+			s = "<m:SyncState>" + state + "</m:SyncState>"
+		}
+		_, r := call(t, ts, `<m:SyncFolderItems><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape></m:ItemShape><m:SyncFolderId><t:DistinguishedFolderId Id="inbox"/></m:SyncFolderId>`+s+`<m:MaxChangesReturned>10</m:MaxChangesReturned></m:SyncFolderItems>`)
+		return r
+	}
+	state := find(inbox(""), "SyncState").Text
+	_, resp = call(t, ts, `<m:UpdateItem MessageDisposition="SaveOnly" ConflictResolution="AlwaysOverwrite"><m:ItemChanges><t:ItemChange><t:ItemId Id="`+id+`"/><t:Updates><t:SetItemField><t:FieldURI FieldURI="message:IsRead"/><t:Message><t:IsRead>true</t:IsRead></t:Message></t:SetItemField></t:Updates></t:ItemChange></m:ItemChanges></m:UpdateItem>`)
+	wantCodes(t, resp, "NoError")
+	ch := find(inbox(state), "Changes")
+	if len(ch.Kids) != 1 || ch.Kids[0].Local != "ReadFlagChange" || find(ch, "IsRead").Text != "true" {
+		t.Fatalf("changes after marking read = %+v, want one ReadFlagChange IsRead=true", ch.Kids)
+	}
+}
