@@ -183,11 +183,11 @@ func TestResumeStartsWorkersOnlyWhenEnabled(t *testing.T) {
 
 func TestCacheControlAndStatic(t *testing.T) {
 	h := newHarness(t)
-	code, hdr, body := h.do(t, "GET", "/img/app.svg", "alice", nil, nil)
+	code, _, body := h.do(t, "GET", "/img/app.svg", "alice", nil, nil)
 	if code != 200 || !strings.HasPrefix(body, "<svg") {
 		t.Errorf("GET /img/app.svg = %d %.20s", code, body)
 	}
-	code, hdr, _ = h.do(t, "GET", "/api/v1/accounts", "alice", nil, nil)
+	code, hdr, _ := h.do(t, "GET", "/api/v1/accounts", "alice", nil, nil)
 	if code != 200 || hdr.Get("Cache-Control") != "no-store" {
 		t.Errorf("GET /api/v1/accounts = %d, Cache-Control %q, want 200 no-store", code, hdr.Get("Cache-Control"))
 	}
