@@ -187,6 +187,9 @@ func TestCacheControlAndStatic(t *testing.T) {
 	if code != 200 || !strings.HasPrefix(body, "<svg") {
 		t.Errorf("GET /img/app.svg = %d %.20s", code, body)
 	}
+	if code, _, _ := h.do(t, "GET", "/img/", "alice", nil, nil); code != 404 {
+		t.Errorf("GET /img/ = %d, want 404 (no listing)", code)
+	}
 	code, hdr, _ := h.do(t, "GET", "/api/v1/accounts", "alice", nil, nil)
 	if code != 200 || hdr.Get("Cache-Control") != "no-store" {
 		t.Errorf("GET /api/v1/accounts = %d, Cache-Control %q, want 200 no-store", code, hdr.Get("Cache-Control"))

@@ -4,6 +4,7 @@ import (
 	"embed"
 	"io/fs"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 )
@@ -18,5 +19,11 @@ func staticHandler() echo.HandlerFunc {
 		panic(err) // the embed pattern guarantees the directory exists
 	}
 	h := http.FileServer(http.FS(sub))
-	return echo.WrapHandler(h)
+	return func(c echo.Context) error {
+		if strings.HasSuffix(c.Request().URL.Path, "/") {
+			return echo.NewHTTPError(http.StatusNotFound, "not found") // no directory listings
+		}
+		h.ServeHTTP(c.Response(), c.Request())
+		return nil
+	}
 }
