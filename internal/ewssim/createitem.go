@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // opCreateItem implements CreateItem for calendar items, contacts and messages
@@ -112,6 +111,7 @@ func (c *opCtx) createItem(f *folder, in *node) (*item, *opError) {
 	if kind == "Item" {
 		kind = kindMessage
 	}
+	normalizeDates(props, kind)
 	sortKids(props, itemTypeName(kind))
 	it := m.addItem(f, kind, props, now)
 	c.s.emitItem(m, "CreatedEvent", it, "", nil)
@@ -192,4 +192,16 @@ func checkExtended(props *node) *opError {
 	return nil
 }
 
-var _ = time.Second
+
+// normalizeDates rewrites every xs:dateTime property to UTC ("...Z"), as Exchange returns them.
+func normalizeDates(props *node, kind string) {
+	typ := itemTypeName(kind)
+	for _, k := range props.Kids {
+		if elemType(typ, k.Local) != "xs:dateTime" {
+			continue
+		}
+		if t, ok := parseDateTime(strings.TrimSpace(k.Text)); ok {
+			k.Text = fmtTime(t)
+		}
+	}
+}

@@ -63,3 +63,12 @@ func TestSchemaFaultOverHTTP(t *testing.T) {
 		t.Fatalf("fault lacks MessageXml Violation/LineNumber")
 	}
 }
+
+func TestDatesNormalizedToUTC(t *testing.T) {
+	_, ts := testServer(t)
+	id, _ := createCal(t, ts, `<t:CalendarItem><t:Subject>tz</t:Subject><t:Start>2026-03-02T10:00:00+01:00</t:Start><t:End>2026-03-02T11:30:00.000+01:00</t:End></t:CalendarItem>`)
+	_, resp := call(t, ts, `<m:GetItem><m:ItemShape><t:BaseShape>Default</t:BaseShape></m:ItemShape><m:ItemIds><t:ItemId Id="`+id+`"/></m:ItemIds></m:GetItem>`)
+	if s, e := find(resp, "Start").Text, find(resp, "End").Text; s != "2026-03-02T09:00:00Z" || e != "2026-03-02T10:30:00Z" {
+		t.Fatalf("Start/End = %s/%s, want 09:00Z/10:30Z", s, e)
+	}
+}

@@ -121,6 +121,7 @@ func (c *opCtx) updateOne(ch *node) (*node, *opError) {
 			return nil, err
 		}
 	}
+	normalizeDates(work, it.kind)
 	sortKids(work, itemTypeName(it.kind))
 	if it.kind == kindCalendar {
 		if t.index > 0 {
