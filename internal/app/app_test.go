@@ -238,6 +238,9 @@ func TestLifecycleAgainstNextcloudsim(t *testing.T) {
 			t.Errorf("API response contains secret %q", s)
 		}
 	}
+	if n := e.sim.AuthFailures(); n != 0 {
+		t.Errorf("nextcloudsim saw %d requests with bad AppAPI auth from the app, want 0", n)
+	}
 	if !strings.Contains(e.logs.String(), `"path":"/api/v1/accounts"`) {
 		t.Errorf("request lines missing from the captured logs")
 	}
