@@ -1,6 +1,7 @@
 package ewssim
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -71,6 +72,13 @@ func TestFaultSwitches(t *testing.T) {
 	}
 	f.Reset()
 
+	var statuses []int
+	for _, r := range s.History() {
+		statuses = append(statuses, r.Status)
+	}
+	if fmt.Sprint(statuses) != "[500 200 200 503 503 0 200]" {
+		t.Fatalf("History statuses = %v, want [500 200 200 503 503 0 200]", statuses)
+	}
 	counts := s.Counts()
 	if counts["GetFolder"] != 4 || counts["Unavailable"] != 2 || counts["Dropped"] != 1 {
 		t.Fatalf("Counts = %v, want GetFolder 4, Unavailable 2, Dropped 1", counts)

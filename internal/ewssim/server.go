@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -63,6 +62,7 @@ type Server struct {
 	faults   Faults
 	countMu  sync.Mutex
 	counts   map[string]int64
+	history  []Request
 	requests atomic.Int64
 }
 
@@ -142,10 +142,43 @@ func (s *Server) Counts() map[string]int64 {
 	return out
 }
 
-// ResetCounts zeroes the per-operation counters.
+// ResetCounts zeroes the per-operation counters and clears History.
 func (s *Server) ResetCounts() {
 	s.countMu.Lock()
 	s.counts = map[string]int64{}
+	s.history = nil
+	s.countMu.Unlock()
+}
+
+// Request is one answered EWS request, for tests that check timing (a client honouring
+// BackOffMilliseconds or Retry-After) or request counts.
+type Request struct {
+	At     time.Time // when the request arrived
+	Op     string    // operation, e.g. "GetItem"; "" when the request was not parsed
+	User   string    // logon name; "" before authentication
+	Status int       // HTTP status; 0 for a dropped connection
+}
+
+// maxHistory bounds History.
+const maxHistory = 10000
+
+// History returns the most recent requests (at most 10,000), oldest first.
+func (s *Server) History() []Request {
+	s.countMu.Lock()
+	defer s.countMu.Unlock()
+	return append([]Request(nil), s.history...)
+}
+
+func (s *Server) note(at time.Time, op string, u *User, status int) {
+	r := Request{At: at, Op: op, Status: status}
+	if u != nil {
+		r.User = u.Name
+	}
+	s.countMu.Lock()
+	if len(s.history) >= maxHistory {
+		s.history = s.history[1:]
+	}
+	s.history = append(s.history, r)
 	s.countMu.Unlock()
 }
 
@@ -212,8 +245,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
+	arrived := s.now()
 	user := s.authenticate(w, r)
 	if user == nil {
+		s.note(arrived, "", nil, http.StatusUnauthorized)
 		return
 	}
 	if d := s.faults.latency(); d > 0 {
@@ -225,6 +260,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if s.faults.takeDrop() {
 		s.count("Dropped")
+		s.note(arrived, "", user, 0)
 		if hj, ok := w.(http.Hijacker); ok {
 			if c, _, err := hj.Hijack(); err == nil {
 				c.Close()
@@ -235,6 +271,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if ra, ok := s.faults.takeUnavailable(); ok {
 		s.count("Unavailable")
+		s.note(arrived, "", user, http.StatusServiceUnavailable)
 		w.Header().Set("Retry-After", ra)
 		http.Error(w, "Service Unavailable", http.StatusServiceUnavailable)
 		return
@@ -251,6 +288,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	env, fault := parseEnvelope(body)
 	if fault != nil {
 		s.count("Invalid")
+		s.note(arrived, "", user, http.StatusInternalServerError)
 		s.log.Debug("ews-sim rejected request", "code", fault.Code, "violation", fault.Violation)
 		s.writeFault(w, fault)
 		return
@@ -258,6 +296,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	op := env.Body.Local
 	s.count(op)
 	if backoff, ok := s.faults.takeBusy(); ok {
+		s.note(arrived, op, user, http.StatusInternalServerError)
 		s.writeFault(w, &soapFault{Code: "ErrorServerBusy", Message: errorText("ErrorServerBusy"), BackOff: int(backoff / time.Millisecond)})
 		return
 	}
@@ -266,6 +305,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ctx.busy = int(backoff / time.Millisecond)
 	}
 	if op == "GetStreamingEvents" {
+		s.note(arrived, op, user, http.StatusOK)
 		s.getStreamingEvents(ctx)
 		return
 	}
@@ -276,9 +316,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.log.Debug("ews-sim request", slog.String("op", op), slog.String("user", user.Name),
 		slog.Bool("fault", fault != nil), slog.Duration("took", time.Since(start)))
 	if fault != nil {
+		s.note(arrived, op, user, http.StatusInternalServerError)
 		s.writeFault(w, fault)
 		return
 	}
+	s.note(arrived, op, user, http.StatusOK)
 	out := writeResponse(resp)
 	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
@@ -387,12 +429,3 @@ func response(op string, msgs ...*node) *node {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
-
-func sortedNames(m map[string]int64) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}

@@ -115,13 +115,25 @@ func TestInteropNTLMAndThrottle(t *testing.T) {
 	defer r.Close()
 	ctx := context.Background()
 	c := interopClient(t, r.URL, ews.AuthNTLM, `CONTOSO\dave`, "Dave!2026")
-	s.Faults().ThrottleNext(1, 20*time.Millisecond)
+	s.Faults().ThrottleNext(1, 150*time.Millisecond)
 	f, err := c.GetFolder(ctx, ews.Distinguished("contacts"))
 	if err != nil || f == nil {
 		t.Fatalf("GetFolder over NTLM after a throttled request: %v", err)
 	}
 	if got := s.Count("GetFolder"); got < 2 {
 		t.Fatalf("Count(GetFolder) = %d, want the throttled request and its retry", got)
+	}
+	// The client honours BackOffMilliseconds: its retry arrives no earlier.
+	var busyAt, retryAt time.Time
+	for _, r := range s.History() {
+		if r.Op == "GetFolder" && r.Status == 500 {
+			busyAt = r.At
+		} else if r.Op == "GetFolder" && r.Status == 200 && !busyAt.IsZero() && retryAt.IsZero() {
+			retryAt = r.At
+		}
+	}
+	if busyAt.IsZero() || retryAt.Sub(busyAt) < 150*time.Millisecond {
+		t.Fatalf("retry %v after the throttled request, want >= 150ms", retryAt.Sub(busyAt))
 	}
 	bad := interopClient(t, r.URL, ews.AuthNTLM, `CONTOSO\dave`, "wrong")
 	if _, err := bad.GetFolder(ctx, ews.Distinguished("contacts")); err == nil {
