@@ -192,7 +192,6 @@ func checkExtended(props *node) *opError {
 	return nil
 }
 
-
 // normalizeDates rewrites every xs:dateTime property to UTC ("...Z"), as Exchange returns them.
 func normalizeDates(props *node, kind string) {
 	typ := itemTypeName(kind)
