@@ -18,7 +18,7 @@ type Attachment struct {
 	LastModifiedTime string        `xml:"LastModifiedTime,omitempty"`
 	IsInline         *bool         `xml:"IsInline,omitempty"`
 	IsContactPhoto   *bool         `xml:"IsContactPhoto,omitempty"` // FileAttachment only
-	Content          []byte        `xml:"Content,omitempty"`        // FileAttachment only, base64 on the wire
+	Content          Base64        `xml:"Content,omitempty"`        // FileAttachment only, base64 on the wire
 }
 
 // IsFile reports whether the attachment is a FileAttachment.

@@ -41,7 +41,7 @@ type Contact struct {
 	PhoneticLastName   string             `xml:"PhoneticLastName,omitempty"`
 	Alias              string             `xml:"Alias,omitempty"`
 	Notes              string             `xml:"Notes,omitempty"`
-	Photo              []byte             `xml:"Photo,omitempty"`
+	Photo              Base64             `xml:"Photo,omitempty"`
 	ManagerMailbox     *SingleRecipient   `xml:"ManagerMailbox,omitempty"`
 	DirectReports      *Recipients        `xml:"DirectReports,omitempty"`
 	AccountName        string             `xml:"AccountName,omitempty"`

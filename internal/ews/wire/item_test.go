@@ -340,3 +340,29 @@ func TestMarshalEmptyItemFails(t *testing.T) {
 		t.Error("Marshal(Items{{}}) = nil error, want ErrEmptyItem")
 	}
 }
+
+func TestBase64Content(t *testing.T) {
+	photo := []byte{0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 'J', 'F', 'I', 'F'}
+	a := NewFileAttachment("ContactPicture.jpg", "image/jpeg", photo)
+	data, err := xml.Marshal(Attachments{Attachment: []Attachment{a}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(data, []byte("<Content>/9j/4AAQSkZJRg==</Content>")) {
+		t.Errorf("Marshal = %s, want base64 content", data)
+	}
+	var back Attachments
+	if err := xml.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	if len(back.Attachment) != 1 || !bytes.Equal(back.Attachment[0].Content, photo) {
+		t.Errorf("round trip = %+v", back.Attachment)
+	}
+	var c Contact
+	if err := xml.Unmarshal([]byte("<Contact><Photo>/9j/4AAQ\n  SkZJRg</Photo></Contact>"), &c); err != nil || !bytes.Equal(c.Photo, photo) {
+		t.Errorf("Unmarshal wrapped, unpadded photo = %x, %v", c.Photo, err)
+	}
+	if err := xml.Unmarshal([]byte("<Contact><Photo>!!!</Photo></Contact>"), &c); err == nil {
+		t.Error("Unmarshal of a bad base64 photo = nil error")
+	}
+}
