@@ -24,8 +24,8 @@ var (
 	ErrOccurrenceCrossing = errors.New("event: occurrence moved across a neighbouring occurrence")
 )
 
-// Error is a per-item error: which property failed and why. It unwraps to
-// one of the sentinels above.
+// Error is a per-item error: which property (RFC 5545 property or EWS
+// element) failed and why. It unwraps to one of the sentinels above.
 type Error struct {
 	Prop string // iCalendar property or EWS element, e.g. "RRULE", "StartTimeZone"
 	Err  error  // a sentinel
@@ -52,7 +52,7 @@ func errf(sentinel error, prop, format string, args ...any) error {
 // event as it is.
 func IsNotRepresentable(err error) bool { return errors.Is(err, ErrNotRepresentable) }
 
-// Issue is a non-fatal remark about a conversion: something approximated or
+// Issue is a non-fatal remark about a conversion (see docs/mapping-events.md): something approximated or
 // left out (an attachment over the limit, a floating time given a zone). The
 // conversion succeeded; the engine logs issues per item.
 type Issue struct {

@@ -9,8 +9,9 @@ import (
 	"github.com/ewsconnector/ews_connector/internal/ews/wire"
 )
 
-// MaxDeleted bounds the cancelled occurrences (EXDATE, DeletedOccurrences)
-// of one series.
+// MaxDeleted bounds the cancelled occurrences (EXDATE, RFC 5545 §3.8.5.1;
+// DeletedOccurrences) of one series.
+// https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/deletedoccurrences
 const MaxDeleted = 2000
 
 // readItem reads an EWS calendar item: its times in their zones and, for a

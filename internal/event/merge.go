@@ -9,7 +9,8 @@ import (
 	"github.com/ewsconnector/ews_connector/internal/ews/wire"
 )
 
-// ProdID is the PRODID of calendar objects this package creates.
+// ProdID is the PRODID (RFC 5545 §3.7.3) of calendar objects this package
+// creates.
 const ProdID = "-//ews_connector//event//EN"
 
 // MergeIntoICal merges a remote series (the master or single item, and its

@@ -10,7 +10,7 @@ import (
 	"github.com/emersion/go-ical"
 )
 
-// MaxObjectSize bounds a calendar object Parse accepts.
+// MaxObjectSize bounds a calendar object (RFC 5545 §3.4) Parse accepts.
 const MaxObjectSize = 32 << 20
 
 // maxDepth bounds component nesting (VCALENDAR > VEVENT > VALARM is 3).

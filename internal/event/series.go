@@ -9,8 +9,10 @@ import (
 	"github.com/ewsconnector/ews_connector/internal/ews/wire"
 )
 
-// Series is one iCalendar object (all VEVENTs sharing a UID) as Exchange
-// needs it: the master item to create or update, then the occurrence writes.
+// Series is one iCalendar object (all VEVENTs sharing a UID, RFC 5545
+// §3.8.4.4) as Exchange needs it: the master item to create or update, then
+// the occurrence writes.
+// https://learn.microsoft.com/en-us/exchange/client-developer/exchange-web-services/recurrence-patterns-and-ews
 type Series struct {
 	// UID is the iCalendar UID, verbatim.
 	UID string
@@ -34,7 +36,9 @@ type Series struct {
 	overrides []*occ
 }
 
-// Override is one modified occurrence of a series.
+// Override is one modified occurrence of a series: a VEVENT with
+// RECURRENCE-ID (RFC 5545 §3.8.4.4), an EWS exception.
+// https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/modifiedoccurrences
 type Override struct {
 	OriginalStart time.Time          // the RECURRENCE-ID
 	Item          *wire.CalendarItem // the occurrence's mapped properties

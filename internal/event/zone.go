@@ -1,6 +1,7 @@
 package event
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"sync"
@@ -81,8 +82,8 @@ func zoneByName(name string) (*time.Location, bool) {
 
 // windowsID returns the Windows id for loc: from the table for an IANA zone,
 // else the first Windows zone (in sorted order) whose canonical IANA zone has
-// the same offsets as loc over the year of at, checked daily. ok is false
-// when no zone matches.
+// the same offset and the same transitions as loc in the year of at. ok is
+// false when no zone matches. Results are memoized by that signature.
 func windowsID(loc *time.Location, at time.Time) (string, bool) {
 	if loc == time.UTC {
 		return "UTC", true
@@ -90,28 +91,48 @@ func windowsID(loc *time.Location, at time.Time) (string, bool) {
 	if id, ok := ianaToWindows[loc.String()]; ok {
 		return id, true
 	}
+	y := at.In(loc).Year()
+	sig := zoneSignature(loc, y)
+	if id, ok := equivCache.Load(sig); ok {
+		id := id.(string)
+		return id, id != ""
+	}
 	ids := make([]string, 0, len(windowsToIANA))
 	for id := range windowsToIANA {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
-	y := at.In(loc).Year()
-	start := time.Date(y, 1, 1, 12, 0, 0, 0, time.UTC)
+	found := ""
 	for _, id := range ids {
-		cand, ok := loadIANA(windowsToIANA[id])
-		if !ok {
-			continue
-		}
-		same := true
-		for d := 0; d < 366 && same; d++ {
-			t := start.AddDate(0, 0, d)
-			_, o1 := t.In(loc).Zone()
-			_, o2 := t.In(cand).Zone()
-			same = o1 == o2
-		}
-		if same {
-			return id, true
+		if cand, ok := loadIANA(windowsToIANA[id]); ok && zoneSignature(cand, y) == sig {
+			found = id
+			break
 		}
 	}
-	return "", false
+	if equivCacheSize.Add(1) <= 1024 {
+		equivCache.Store(sig, found)
+	}
+	return found, found != ""
+}
+
+var (
+	equivCache     sync.Map // zone signature → Windows id ("" for none)
+	equivCacheSize atomic.Int64
+)
+
+// zoneSignature describes loc's offsets in year y, sampled daily at noon
+// UTC: the offset on 1 January and the day of every change. Zones whose
+// changes differ only by hours within a day count as equal.
+func zoneSignature(loc *time.Location, y int) string {
+	t := time.Date(y, 1, 1, 12, 0, 0, 0, time.UTC)
+	_, off := t.In(loc).Zone()
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d:%d", y, off)
+	for d := 1; d < 366; d++ {
+		if _, o := t.AddDate(0, 0, d).In(loc).Zone(); o != off {
+			fmt.Fprintf(&b, ",%d>%d", d, o)
+			off = o
+		}
+	}
+	return b.String()
 }
