@@ -3,6 +3,7 @@ package ewssim
 import (
 	"encoding/base64"
 	"strconv"
+	"time"
 )
 
 // opCreateAttachment implements CreateAttachment for file and item attachments
@@ -21,35 +22,11 @@ func opCreateAttachment(c *opCtx) *node {
 			continue
 		}
 		it := t.it
-		props := in.clone()
-		props.removeChild("AttachmentId")
-		if props.Local == "FileAttachment" {
-			raw, _ := base64.StdEncoding.DecodeString(props.childText("Content"))
-			props.removeChild("Size")
-			props.add(el("Size", strconv.Itoa(len(raw))))
-			if props.childText("IsContactPhoto") == "true" {
-				kept := it.attachments[:0]
-				for _, a := range it.attachments {
-					if a.props.childText("IsContactPhoto") == "true" {
-						delete(m.attByID, a.id)
-						continue
-					}
-					kept = append(kept, a)
-				}
-				it.attachments = kept
-			}
-		}
-		props.add(el("LastModifiedTime", fmtTime(c.s.now())))
-		sortKids(props, "t:"+props.Local+"Type")
-		m.nextNum++
-		a := &attachment{parent: it, props: props,
-			id: encodeID(byte(idAttachment), m.no, it.folder.num, it.num, uint32(m.nextNum))}
-		it.attachments = append(it.attachments, a)
-		m.attByID[a.id] = a
+		a := addAttachment(m, it, in, c.s.now().UTC())
 		m.touch(it, c.s.now().UTC())
 		c.s.emitItem(m, "ModifiedEvent", it, "", nil)
 		msg := respMsg("CreateAttachmentResponseMessage", "NoError", "")
-		msg.add((&node{Space: "m", Local: "Attachments"}).add(el(props.Local, "").add(
+		msg.add((&node{Space: "m", Local: "Attachments"}).add(el(a.props.Local, "").add(
 			el("AttachmentId", "", "Id", a.id, "RootItemId", it.id, "RootItemChangeKey", it.changeKey))))
 		msgs = append(msgs, msg)
 	}
@@ -117,4 +94,36 @@ func opDeleteAttachment(c *opCtx) *node {
 		msgs = append(msgs, msg)
 	}
 	return response("DeleteAttachment", msgs...)
+}
+
+// addAttachment stores a FileAttachment or ItemAttachment on it; a new contact photo
+// replaces the old one.
+func addAttachment(m *mailbox, it *item, in *node, now time.Time) *attachment {
+	props := in.clone()
+	props.removeChild("AttachmentId")
+	if props.Local == "FileAttachment" {
+		raw, _ := base64.StdEncoding.DecodeString(props.childText("Content"))
+		props.removeChild("Size")
+		props.add(el("Size", strconv.Itoa(len(raw))))
+		if props.childText("IsContactPhoto") == "true" {
+			kept := it.attachments[:0]
+			for _, a := range it.attachments {
+				if a.props.childText("IsContactPhoto") == "true" {
+					delete(m.attByID, a.id)
+					continue
+				}
+				kept = append(kept, a)
+			}
+			it.attachments = kept
+		}
+	}
+	props.removeChild("LastModifiedTime")
+	props.add(el("LastModifiedTime", fmtTime(now)))
+	sortKids(props, "t:"+props.Local+"Type")
+	m.nextNum++
+	a := &attachment{parent: it, props: props,
+		id: encodeID(byte(idAttachment), m.no, it.folder.num, it.num, uint32(m.nextNum))}
+	it.attachments = append(it.attachments, a)
+	m.attByID[a.id] = a
+	return a
 }

@@ -66,9 +66,20 @@ func (c *opCtx) createItem(f *folder, in *node) (*item, *opError) {
 	default:
 		return nil, errf("ErrorInvalidItemForOperationCreateItem", "%s items are not supported by the simulator.", in.Local)
 	}
+	kind := in.Local
+	if kind == "Item" {
+		kind = kindMessage
+	}
 	props := &node{Space: "t", Local: in.Local}
+	var atts []*node
 	for _, k := range in.Kids {
-		if computed[k.Local] || k.Local == "MimeContent" {
+		switch {
+		case readOnly[k.Local]:
+			return nil, readOnlyErr(kind, k.Local)
+		case k.Local == "Attachments":
+			atts = k.Kids
+			continue
+		case computed[k.Local] || k.Local == "MimeContent":
 			continue
 		}
 		props.add(k.clone())
@@ -107,13 +118,12 @@ func (c *opCtx) createItem(f *folder, in *node) (*item, *opError) {
 			}
 		}
 	}
-	kind := in.Local
-	if kind == "Item" {
-		kind = kindMessage
-	}
 	normalizeDates(props, kind)
 	sortKids(props, itemTypeName(kind))
 	it := m.addItem(f, kind, props, now)
+	for _, a := range atts {
+		addAttachment(m, it, a, now)
+	}
 	c.s.emitItem(m, "CreatedEvent", it, "", nil)
 	return it, nil
 }

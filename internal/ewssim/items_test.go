@@ -72,3 +72,19 @@ func TestDatesNormalizedToUTC(t *testing.T) {
 		t.Fatalf("Start/End = %s/%s, want 09:00Z/10:30Z", s, e)
 	}
 }
+
+func TestReadOnlyPropertiesAndInlineAttachments(t *testing.T) {
+	_, ts := testServer(t)
+	_, resp := call(t, ts, `<m:CreateItem SendMeetingInvitations="SendToNone"><m:Items><t:CalendarItem><t:Subject>x</t:Subject><t:Start>2026-03-02T09:00:00Z</t:Start><t:End>2026-03-02T10:00:00Z</t:End><t:CalendarItemType>Single</t:CalendarItemType></t:CalendarItem></m:Items></m:CreateItem>`)
+	wantCodes(t, resp, "ErrorInvalidPropertySet")
+	if got := find(find(resp, "MessageXml"), "FieldURI").attr("FieldURI"); got != "calendar:CalendarItemType" {
+		t.Fatalf("MessageXml FieldURI = %q, want calendar:CalendarItemType", got)
+	}
+	id, _ := createCal(t, ts, `<t:CalendarItem><t:Subject>with file</t:Subject><t:Attachments><t:FileAttachment><t:Name>agenda.txt</t:Name><t:ContentType>text/plain</t:ContentType><t:Content>aGVsbG8=</t:Content></t:FileAttachment></t:Attachments><t:Start>2026-03-02T09:00:00Z</t:Start><t:End>2026-03-02T10:00:00Z</t:End></t:CalendarItem>`)
+	_, resp = call(t, ts, `<m:GetItem><m:ItemShape><t:BaseShape>AllProperties</t:BaseShape></m:ItemShape><m:ItemIds><t:ItemId Id="`+id+`"/></m:ItemIds></m:GetItem>`)
+	if find(resp, "HasAttachments").Text != "true" || find(find(resp, "FileAttachment"), "Name").Text != "agenda.txt" {
+		t.Fatalf("item created with an attachment does not list it")
+	}
+	_, resp = call(t, ts, `<m:UpdateItem ConflictResolution="AlwaysOverwrite" SendMeetingInvitationsOrCancellations="SendToNone"><m:ItemChanges><t:ItemChange><t:ItemId Id="`+id+`"/><t:Updates><t:SetItemField><t:FieldURI FieldURI="item:DateTimeCreated"/><t:CalendarItem><t:DateTimeCreated>2020-01-01T00:00:00Z</t:DateTimeCreated></t:CalendarItem></t:SetItemField></t:Updates></t:ItemChange></m:ItemChanges></m:UpdateItem>`)
+	wantCodes(t, resp, "ErrorInvalidPropertySet")
+}

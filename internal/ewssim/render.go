@@ -35,6 +35,36 @@ var defaultProps = map[string][]string{
 		"PhoneNumbers", "AssistantName", "Birthday", "Department", "JobTitle", "Surname"},
 }
 
+// readOnly properties cannot be set by a client; Exchange answers ErrorInvalidPropertySet
+// ("Set action is invalid for property") on CreateItem and SetItemField.
+var readOnly = map[string]bool{"ItemId": true, "ParentFolderId": true, "DateTimeReceived": true, "Size": true,
+	"DateTimeCreated": true, "ResponseObjects": true, "HasAttachments": true, "EffectiveRights": true,
+	"LastModifiedName": true, "LastModifiedTime": true, "ConversationId": true, "UniqueBody": true,
+	"CalendarItemType": true, "FirstOccurrence": true, "LastOccurrence": true, "ModifiedOccurrences": true,
+	"DeletedOccurrences": true, "IsRecurring": true, "ConflictingMeetingCount": true, "AdjacentMeetingCount": true,
+	"AppointmentState": true, "HasPicture": true, "Duration": true, "MyResponseType": true, "RecurrenceId": true,
+	"OriginalStart": true}
+
+// fieldURIFor names the FieldURI of an item property, for error details.
+func fieldURIFor(kind, local string) string {
+	if _, ok := schemaOrder("t:ItemType")[local]; ok {
+		return "item:" + local
+	}
+	switch kind {
+	case kindCalendar:
+		return "calendar:" + local
+	case kindContact:
+		return "contacts:" + local
+	}
+	return "message:" + local
+}
+
+func readOnlyErr(kind, local string) *opError {
+	e := errf("ErrorInvalidPropertySet", "Set action is invalid for property.")
+	e.XML = []*node{el("FieldURI", "", "FieldURI", fieldURIFor(kind, local))}
+	return e
+}
+
 // computed properties are never stored; they are rendered from the item's state.
 var computed = map[string]bool{"ItemId": true, "ParentFolderId": true, "DateTimeCreated": true, "LastModifiedTime": true,
 	"HasAttachments": true, "Attachments": true, "Size": true, "CalendarItemType": true, "FirstOccurrence": true,

@@ -199,8 +199,8 @@ func applySet(work *node, kind string, p *path, in *node) *opError {
 	}
 	switch p.kind {
 	case "FieldURI":
-		if computed[p.elem] || p.elem == "UID" && kind != kindCalendar {
-			return pathErr("ErrorInvalidPropertySet", p.node, "The property %s cannot be set.", p.elem)
+		if readOnly[p.elem] || computed[p.elem] {
+			return readOnlyErr(kind, p.elem)
 		}
 		work.removeChild(p.elem)
 		work.add(prop.clone())
