@@ -53,3 +53,24 @@ func BenchmarkHashEWS(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkMergeNew creates a new object from a remote series, VTIMEZONE
+// generation included.
+func BenchmarkMergeNew(b *testing.B) {
+	cal := parseFile(b, "testdata/corpus/ios-newyork-monthly.ics")
+	s, _, err := FromICal(cal, testOptions)
+	if err != nil {
+		b.Fatal(err)
+	}
+	master, excs := fakeServer(b, s, false)
+	b.ReportAllocs()
+	for b.Loop() {
+		out, _, err := MergeIntoICal(nil, master, excs, testOptions)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := Encode(out); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
