@@ -174,7 +174,7 @@ func textKind(id, key string, names []string, name3, name4 string) *vkind {
 func relatedKind(id, key, typ string, xnames []string) *vkind {
 	k := textKind(id, key, append([]string{"RELATED"}, xnames...), xnames[0], "RELATED")
 	k.accept = func(name string, f *vcard.Field) bool {
-		return name != "RELATED" || typeSet(f)[typ]
+		return name != "RELATED" || typesOf(f).has(typ)
 	}
 	k.get = func(name string, f *vcard.Field) []string {
 		v := normText(unescape(f.Value))
@@ -425,11 +425,11 @@ func adrKind() *vkind {
 	k.slots = slots
 	k.groups = [][]int{{0}, {1}, {2}}
 	k.group = func(_ string, f *vcard.Field) int {
-		t := typeSet(f)
+		t := typesOf(f)
 		switch {
-		case t["work"]:
+		case t.has("work"):
 			return 0
-		case t["home"]:
+		case t.has("home"):
 			return 1
 		}
 		return 2

@@ -108,7 +108,15 @@ func allEmpty(p []string) bool {
 
 // removeField deletes f (by identity) from card[name].
 func removeField(card vcard.Card, name string, f *vcard.Field) {
-	fs := slices.DeleteFunc(card[name], func(x *vcard.Field) bool { return x == f })
+	removeFields(card, name, map[*vcard.Field]bool{f: true})
+}
+
+// removeFields deletes the fields of set from card[name] in one pass.
+func removeFields(card vcard.Card, name string, set map[*vcard.Field]bool) {
+	if len(set) == 0 {
+		return
+	}
+	fs := slices.DeleteFunc(card[name], func(x *vcard.Field) bool { return set[x] })
 	if len(fs) == 0 {
 		delete(card, name)
 		return
@@ -163,7 +171,19 @@ func mergeKind(card vcard.Card, k *vkind, base, n Canonical, v4 bool) {
 	}
 	// A value is added only as often as the group holds it on EWS: after a
 	// deletion moved it into another slot, the card already has it.
-	left := k.candidates(card)
+	type held struct {
+		group int
+		parts []string
+	}
+	var left []held
+	for _, c := range k.candidates(card) {
+		g := 0
+		if k.group != nil {
+			g = k.group(c.name, c.f)
+		}
+		left = append(left, held{g, nil})
+		left[len(left)-1].parts = k.get(c.name, c.f)
+	}
 	for _, cr := range creates {
 		g := k.groupOf(cr.slot)
 		want, have := 0, 0
@@ -172,12 +192,8 @@ func mergeKind(card vcard.Card, k *vkind, base, n Canonical, v4 bool) {
 				want++
 			}
 		}
-		for _, c := range left {
-			cg := 0
-			if k.group != nil {
-				cg = k.group(c.name, c.f)
-			}
-			if cg == g && slices.Equal(k.get(c.name, c.f), cr.parts) {
+		for _, h := range left {
+			if h.group == g && slices.Equal(h.parts, cr.parts) {
 				have++
 			}
 		}
@@ -186,7 +202,7 @@ func mergeKind(card vcard.Card, k *vkind, base, n Canonical, v4 bool) {
 		}
 		name, f := k.create(cr.slot, cr.parts, v4)
 		card[name] = append(card[name], f)
-		left = append(left, cand{name, f})
+		left = append(left, held{g, cr.parts})
 	}
 }
 
@@ -209,7 +225,8 @@ func mergeCategories(card vcard.Card, base, n []string) {
 		return
 	}
 	removed, added := setDiff(base, n), setDiff(n, base)
-	for _, f := range slices.Clone(card[vcard.FieldCategories]) {
+	drop := map[*vcard.Field]bool{}
+	for _, f := range card[vcard.FieldCategories] {
 		if f == nil || len(removed) == 0 {
 			continue
 		}
@@ -221,11 +238,12 @@ func mergeCategories(card vcard.Card, base, n []string) {
 			continue
 		}
 		if len(kept) == 0 || (len(kept) == 1 && strings.TrimSpace(kept[0]) == "") {
-			removeField(card, vcard.FieldCategories, f)
+			drop[f] = true
 			continue
 		}
 		f.Value = strings.Join(kept, ",")
 	}
+	removeFields(card, vcard.FieldCategories, drop)
 	have := categoryValues(card)
 	var add []string
 	for _, a := range added {
@@ -254,11 +272,14 @@ func mergeChildren(card vcard.Card, base, n []string, v4 bool) {
 		return
 	}
 	removed, added := setDiff(base, n), setDiff(n, base)
+	drop := map[string]map[*vcard.Field]bool{"RELATED": {}, "X-CHILD": {}}
 	for _, c := range childFields(card) {
 		if slices.Contains(removed, normText(unescape(c.f.Value))) {
-			removeField(card, c.name, c.f)
+			drop[c.name][c.f] = true
 		}
 	}
+	removeFields(card, "RELATED", drop["RELATED"])
+	removeFields(card, "X-CHILD", drop["X-CHILD"])
 	have := childValues(card)
 	for i := range have {
 		have[i] = normText(have[i])

@@ -114,13 +114,12 @@ func isBeginEnd(l, word string) bool {
 // does not start with a property name is a continuation that lost its space.
 func logicalLines(text string, is *issues) []string {
 	var out []string
-	var cur strings.Builder
-	has := false
-	repaired := false
+	var cur []byte
+	has, qp, repaired := false, false, false
 	flush := func() {
 		if has {
-			out = append(out, cur.String())
-			cur.Reset()
+			out = append(out, string(cur))
+			cur = cur[:0]
 			has = false
 		}
 	}
@@ -134,21 +133,21 @@ func logicalLines(text string, is *issues) []string {
 		line = strings.TrimSuffix(line, "\r")
 		switch {
 		case has && line != "" && (line[0] == ' ' || line[0] == '\t'):
-			cur.WriteString(line[1:])
-		case has && softBreak(cur.String()):
-			s := cur.String()
-			cur.Reset()
-			cur.WriteString(s[:len(s)-1])
-			cur.WriteString(line)
+			cur = append(cur, line[1:]...)
+		case has && qp && len(cur) > 0 && cur[len(cur)-1] == '=':
+			// Quoted-printable soft line break (RFC 2045 section 6.7).
+			cur = append(cur[:len(cur)-1], line...)
 		case strings.TrimSpace(line) == "":
 			flush()
 		case has && !looksLikeProperty(line):
-			cur.WriteString(line)
+			cur = append(cur, line...)
 			repaired = true
 		default:
 			flush()
-			cur.WriteString(line)
+			cur = append(cur, line...)
 			has = true
+			head, _, _ := strings.Cut(line, ":")
+			qp = strings.Contains(strings.ToUpper(head), "QUOTED-PRINTABLE")
 		}
 	}
 	flush()
@@ -156,15 +155,6 @@ func logicalLines(text string, is *issues) []string {
 		is.add("", "repaired broken line folding (continuation line without leading space)")
 	}
 	return out
-}
-
-// softBreak reports whether a quoted-printable line ends with a soft break.
-func softBreak(l string) bool {
-	if !strings.HasSuffix(l, "=") {
-		return false
-	}
-	head, _, ok := strings.Cut(l, ":")
-	return ok && strings.Contains(strings.ToUpper(head), "QUOTED-PRINTABLE")
 }
 
 // looksLikeProperty reports whether l starts with "[group.]name" followed

@@ -59,39 +59,54 @@ var phoneSpecial = []struct {
 // home voice, else OtherTelephone. Work and home return the first key of
 // their two (BusinessPhone, HomePhone); the assignment fills the second.
 func phoneKeyOf(f *vcard.Field) string {
-	types := typeSet(f)
-	if types["fax"] {
+	types := typesOf(f)
+	if types.has("fax") {
 		switch {
-		case types["work"]:
+		case types.has("work"):
 			return "BusinessFax"
-		case types["home"]:
+		case types.has("home"):
 			return "HomeFax"
 		}
 		return "OtherFax"
 	}
 	for _, s := range phoneSpecial {
 		for _, t := range s.types {
-			if types[t] {
+			if types.has(t) {
 				return s.key
 			}
 		}
 	}
 	switch {
-	case types["work"]:
+	case types.has("work"):
 		return "BusinessPhone"
-	case types["home"]:
+	case types.has("home"):
 		return "HomePhone"
 	}
 	return "OtherTelephone"
 }
 
-// typeSet returns the lower-cased TYPE values of f, comma lists split.
-func typeSet(f *vcard.Field) map[string]bool {
-	m := make(map[string]bool, 4)
+// typeSet is the TYPE values of a property, comma lists split.
+type typeSet []string
+
+// typesOf returns the TYPE values of f.
+func typesOf(f *vcard.Field) typeSet {
+	var out typeSet
 	for _, t := range f.Params[vcard.ParamType] {
-		for _, v := range strings.Split(t, ",") {
-			m[strings.ToLower(strings.TrimSpace(v))] = true
+		for t != "" {
+			v, rest, _ := strings.Cut(t, ",")
+			out = append(out, strings.TrimSpace(v))
+			t = rest
 		}
 	}
-	return m
+	return out
+}
+
+// has reports whether the set holds t (ASCII case-insensitively).
+func (ts typeSet) has(t string) bool {
+	for _, v := range ts {
+		if strings.EqualFold(v, t) {
+			return true
+		}
+	}
+	return false
 }

@@ -97,7 +97,7 @@ func categoryValues(card vcard.Card) []string {
 func childFields(card vcard.Card) []cand {
 	var out []cand
 	for _, f := range card["RELATED"] {
-		if f != nil && typeSet(f)["child"] {
+		if f != nil && typesOf(f).has("child") {
 			if v := normText(unescape(f.Value)); v != "" && !looksLikeURI(v) {
 				out = append(out, cand{"RELATED", f})
 			}
