@@ -23,9 +23,7 @@ func (s *Server) exec(user, body string) (*node, error) {
 	if fault != nil {
 		return nil, fmt.Errorf("ewssim: exec: %s: %s", fault.Code, fault.Message)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	resp, fault := s.dispatch(&opCtx{s: s, env: env, user: u})
+	resp, fault := s.dispatchLocked(&opCtx{s: s, env: env, user: u})
 	if fault != nil {
 		return nil, fmt.Errorf("ewssim: exec: %s: %s", fault.Code, fault.Message)
 	}

@@ -104,3 +104,24 @@ func TestBodyLimit(t *testing.T) {
 		t.Fatalf("oversized body: status %d, want 413", hr.StatusCode)
 	}
 }
+
+func TestPanicInOperationReleasesLock(t *testing.T) {
+	_, ts := testServer(t)
+	orig := handlers["GetFolder"]
+	handlers["GetFolder"] = func(c *opCtx) *node { panic("boom") }
+	st, resp := call(t, ts, getCalendar)
+	handlers["GetFolder"] = orig
+	if st != 500 || find(resp, "faultcode").Text != "a:ErrorInternalServerError" {
+		t.Fatalf("panicking operation: status %d, want 500 ErrorInternalServerError", st)
+	}
+	done := make(chan struct{})
+	go func() {
+		call(t, ts, getCalendar)
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("server lock still held after a panic")
+	}
+}

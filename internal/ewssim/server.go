@@ -310,9 +310,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
-	s.mu.Lock()
-	resp, fault := s.dispatch(ctx)
-	s.mu.Unlock()
+	resp, fault := s.dispatchLocked(ctx)
 	s.log.Debug("ews-sim request", slog.String("op", op), slog.String("user", user.Name),
 		slog.Bool("fault", fault != nil), slog.Duration("took", time.Since(start)))
 	if fault != nil {
@@ -346,6 +344,20 @@ type opCtx struct {
 	r    *http.Request
 	w    http.ResponseWriter
 	busy int // BackOffMilliseconds for an in-message ErrorServerBusy
+}
+
+// dispatchLocked runs an operation under the server lock; a panic becomes an
+// ErrorInternalServerError fault and never leaves the lock held.
+func (s *Server) dispatchLocked(c *opCtx) (resp *node, fault *soapFault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("ews-sim operation panicked", slog.String("op", c.env.Body.Local), slog.Any("panic", r))
+			resp, fault = nil, &soapFault{Code: "ErrorInternalServerError", Message: "An internal server error occurred. The operation failed."}
+		}
+	}()
+	return s.dispatch(c)
 }
 
 func (s *Server) dispatch(c *opCtx) (*node, *soapFault) {

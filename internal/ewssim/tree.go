@@ -46,6 +46,9 @@ func shortSpace(ns string) string {
 	return ns
 }
 
+// maxDepth bounds element nesting; EWS requests need far less.
+const maxDepth = 128
+
 // parseTree parses one XML document strictly: a DTD or any directive is refused.
 func parseTree(data []byte) (*node, error) {
 	d := xml.NewDecoder(bytes.NewReader(data))
@@ -65,6 +68,9 @@ func parseTree(data []byte) (*node, error) {
 		case xml.Directive:
 			return nil, errDTD
 		case xml.StartElement:
+			if len(stack) >= maxDepth {
+				return nil, fmt.Errorf("%w: elements nested deeper than %d", errBadXML, maxDepth)
+			}
 			if root != nil && len(stack) == 0 {
 				return nil, fmt.Errorf("%w: content after root element", errBadXML)
 			}

@@ -19,6 +19,7 @@ func TestParseTree(t *testing.T) {
 		{"two roots", `<a/><b/>`, errBadXML},
 		{"empty", ``, errBadXML},
 		{"undefined entity", `<a>&nope;</a>`, errBadXML},
+		{"too deep", strings.Repeat("<a>", 200) + strings.Repeat("</a>", 200), errBadXML},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
