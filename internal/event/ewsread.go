@@ -98,9 +98,12 @@ func dateOf(t time.Time) time.Time {
 // series' occurrence start: the date of t in the series zone at the series'
 // time of day. grommunio reports OriginalStart at local midnight; Exchange
 // reports the exact start, for which this is the identity.
+//
+// For all-day series t must already be in the series zone (where midnight
+// is): its date is the occurrence.
 func alignOriginal(t, seriesStart time.Time, allDay bool) time.Time {
 	if allDay {
-		return dateOf(t.In(seriesStart.Location()))
+		return dateOf(t)
 	}
 	l := t.In(seriesStart.Location())
 	return time.Date(l.Year(), l.Month(), l.Day(), seriesStart.Hour(), seriesStart.Minute(), seriesStart.Second(), 0, seriesStart.Location())
@@ -117,10 +120,14 @@ func originalStart(exc *wire.CalendarItem, master *occ) (time.Time, error) {
 		if err != nil {
 			continue
 		}
-		if floating {
-			t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, master.start.Location())
+		zone := master.zone
+		if zone == nil {
+			zone = master.start.Location()
 		}
-		return alignOriginal(t, master.start, master.allDay), nil
+		if floating {
+			t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, zone)
+		}
+		return alignOriginal(t.In(zone), master.start, master.allDay), nil
 	}
 	return time.Time{}, errf(ErrInvalid, "OriginalStart", "exception without RecurrenceId or OriginalStart")
 }

@@ -65,6 +65,14 @@ func (s *Series) Plan(remote *wire.CalendarItem, exceptions []*wire.CalendarItem
 		index[timeKey(alignOriginal(t, rm.start, rm.allDay), rm.allDay)] = i + 1
 	}
 	key := func(t time.Time) string { return timeKey(alignOriginal(t, rm.start, rm.allDay), rm.allDay) }
+	// day is the calendar day of an occurrence start: in its own zone for
+	// all-day times (dates), in the series zone otherwise.
+	day := func(t time.Time) time.Time {
+		if rm.allDay {
+			return dateOf(t)
+		}
+		return dateOf(t.In(rm.start.Location()))
+	}
 	remoteDeleted := map[string]bool{}
 	for _, d := range rm.exdates {
 		remoteDeleted[key(d)] = true
@@ -146,7 +154,7 @@ func (s *Series) Plan(remote *wire.CalendarItem, exceptions []*wire.CalendarItem
 			continue
 		}
 		w := OccurrenceWrite{InstanceIndex: idx, OriginalStart: ov.orig, Updates: us}
-		if !sameDay(base.start, ov.start) {
+		if !day(base.start).Equal(day(ov.start)) {
 			moves = append(moves, pending{w, ov.start})
 		} else {
 			updates = append(updates, w)
@@ -165,7 +173,7 @@ func (s *Series) Plan(remote *wire.CalendarItem, exceptions []*wire.CalendarItem
 			continue
 		}
 		w := OccurrenceWrite{InstanceIndex: idx, OriginalStart: e.orig, Updates: us}
-		if !sameDay(e.start, e.orig) {
+		if !day(e.start).Equal(day(e.orig)) {
 			moves = append(moves, pending{w, e.orig})
 		} else {
 			updates = append(updates, w)
@@ -178,7 +186,7 @@ func (s *Series) Plan(remote *wire.CalendarItem, exceptions []*wire.CalendarItem
 		progressed := false
 		for i := 0; i < len(moves); i++ {
 			m := moves[i]
-			if crossing(current, m.w.InstanceIndex, m.start, rm.start.Location()) {
+			if crossing(current, m.w.InstanceIndex, m.start, day) {
 				continue
 			}
 			current[m.w.InstanceIndex] = m.start
@@ -205,15 +213,10 @@ func sortWrites(ws []OccurrenceWrite) {
 	}
 }
 
-func sameDay(a, b time.Time) bool {
-	b = b.In(a.Location())
-	return a.Year() == b.Year() && a.YearDay() == b.YearDay()
-}
-
 // crossing reports whether moving occurrence idx to start puts it on or
 // past the day of the nearest live occurrence before or after it.
-func crossing(current map[int]time.Time, idx int, start time.Time, loc *time.Location) bool {
-	day := dateOf(start.In(loc))
+func crossing(current map[int]time.Time, idx int, start time.Time, dayOf func(time.Time) time.Time) bool {
+	day := dayOf(start)
 	prev, next := -1, -1
 	for i := range current {
 		if i < idx && i > prev {
@@ -223,10 +226,10 @@ func crossing(current map[int]time.Time, idx int, start time.Time, loc *time.Loc
 			next = i
 		}
 	}
-	if prev > 0 && !day.After(dateOf(current[prev].In(loc))) {
+	if prev > 0 && !day.After(dayOf(current[prev])) {
 		return true
 	}
-	if next > 0 && !day.Before(dateOf(current[next].In(loc))) {
+	if next > 0 && !day.Before(dayOf(current[next])) {
 		return true
 	}
 	return false

@@ -192,3 +192,36 @@ func TestPlanNothingToDo(t *testing.T) {
 		t.Errorf("Plan() = %v, %v, %v, want nothing", ws, issues, err)
 	}
 }
+
+func TestPlanAllDay(t *testing.T) {
+	cal := parseFile(t, "testdata/corpus/nextcloud-allday-weekly.ics")
+	s, _, err := FromICal(cal, testOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, issues, err := s.Plan(created(s), nil)
+	if err != nil || len(issues) != 0 {
+		t.Fatalf("Plan() error %v, issues %v", err, issues)
+	}
+	// 8 Apr is 1: 20 May is 7 (deleted), 3 Jun is 9 (moved to Tuesday).
+	if len(ws) != 2 || !ws[0].Delete || ws[0].InstanceIndex != 7 || ws[1].InstanceIndex != 9 {
+		t.Fatalf("Plan() = %+v, want delete 7, update 9", ws)
+	}
+	if st := ws[1].Updates[0].Item.CalendarItem.Start; st != "2024-06-03T22:00:00Z" {
+		t.Errorf("moved all-day Start = %s, want 4 June 00:00 Berlin", st)
+	}
+	// Moving 3 June onto 10 June crosses the next occurrence.
+	src := strings.Replace(string(readFile(t, "testdata/corpus/nextcloud-allday-weekly.ics")), "DTSTART;VALUE=DATE:20240604\nDTEND;VALUE=DATE:20240606", "DTSTART;VALUE=DATE:20240610\nDTEND;VALUE=DATE:20240612", 1)
+	cal, err = Parse([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _, err = FromICal(cal, testOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, issues, _ = s.Plan(created(s), nil)
+	if len(ws) != 1 || len(issues) != 1 || !strings.Contains(issues[0].Msg, "neighbouring") {
+		t.Errorf("Plan(crossing all-day) = %+v, %v, want only the delete and a crossing issue", ws, issues)
+	}
+}
