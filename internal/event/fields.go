@@ -193,9 +193,9 @@ func attendeeKeys(ci *wire.CalendarItem) []string {
 			return
 		}
 		for _, a := range as.Attendee {
-			email := strings.ToLower(strings.TrimSpace(a.Mailbox.EmailAddress))
+			email := strings.ToLower(mailto(a.Mailbox.EmailAddress))
 			if email == "" || email == org {
-				continue
+				continue // no SMTP address (an EX routing address): not mapped
 			}
 			out = append(out, kind+"|"+email+"|"+partstat(a.ResponseType))
 		}
@@ -409,7 +409,7 @@ func writeAttendees(ev *ical.Component, o *occ) {
 			return
 		}
 		for _, a := range as.Attendee {
-			email := strings.TrimSpace(a.Mailbox.EmailAddress)
+			email := mailto(a.Mailbox.EmailAddress)
 			if email == "" || strings.EqualFold(email, org) {
 				continue
 			}

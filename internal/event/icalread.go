@@ -268,7 +268,7 @@ func mailto(v string) string {
 	if len(v) > 7 && strings.EqualFold(v[:7], "mailto:") {
 		v = v[7:]
 	}
-	if !strings.Contains(v, "@") || strings.ContainsAny(v, " <>\"") {
+	if !strings.Contains(v, "@") || strings.ContainsAny(v, " <>\"\r\n\t") {
 		return ""
 	}
 	return v

@@ -92,3 +92,30 @@ func TestMergeAppointmentHasNoOrganizer(t *testing.T) {
 		t.Errorf("appointment object =\n%s\nwant no ORGANIZER and a UTC DTSTART", got)
 	}
 }
+
+func TestMergeSkipsNonSMTPAttendees(t *testing.T) {
+	ci := &wire.CalendarItem{Start: "2024-06-15T12:00:00Z", End: "2024-06-15T13:00:00Z", UID: "ex@example.com",
+		RequiredAttendees: &wire.Attendees{Attendee: []wire.Attendee{
+			{Mailbox: wire.Mailbox{Name: "Internal", EmailAddress: "/o=ExchangeLabs/ou=Exchange Administrative Group/cn=Recipients/cn=abc", RoutingType: "EX"}, ResponseType: "Accept"},
+			{Mailbox: wire.Mailbox{Name: "Bad\nName", EmailAddress: "x@example.com\r\nINJECT:1"}},
+			{Mailbox: wire.Mailbox{Name: "Quote \"Q\"", EmailAddress: "q@example.com"}, ResponseType: "Tentative"},
+		}}}
+	cal, _, err := MergeIntoICal(nil, ci, nil, testOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := Encode(cal)
+	if err != nil {
+		t.Fatalf("Encode() error %v", err)
+	}
+	got := string(data)
+	if strings.Contains(got, "ExchangeLabs") || strings.Contains(got, "INJECT") || !strings.Contains(got, "CN=Quote Q;PARTSTAT=TENTATIVE") {
+		t.Errorf("object =\n%s\nwant only the SMTP attendee, CN without quotes", got)
+	}
+	back, _ := Parse(data)
+	hi, _ := HashICal(back, testOptions)
+	he, _ := HashEWS(ci, nil)
+	if hi != he {
+		t.Errorf("HashICal() = %s, HashEWS() = %s, want equal", hi, he)
+	}
+}

@@ -155,6 +155,9 @@ func readSeries(cal *ical.Calendar, o Options) (*Series, []Issue, error) {
 	if m.rrule == "" && len(overrideEvs) > 0 {
 		return nil, nil, errf(ErrInvalid, "RECURRENCE-ID", "override of an event without RRULE")
 	}
+	if len(overrideEvs) > MaxDeleted {
+		return nil, nil, errf(ErrTooLarge, "RECURRENCE-ID", "%d overrides, over %d", len(overrideEvs), MaxDeleted)
+	}
 	for _, ev := range overrideEvs {
 		rid := ev.Props.Get(ical.PropRecurrenceID)
 		if strings.EqualFold(rid.Params.Get(ical.ParamRange), "THISANDFUTURE") {
