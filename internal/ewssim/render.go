@@ -69,7 +69,8 @@ func readOnlyErr(kind, local string) *opError {
 var computed = map[string]bool{"ItemId": true, "ParentFolderId": true, "DateTimeCreated": true, "LastModifiedTime": true,
 	"HasAttachments": true, "Attachments": true, "Size": true, "CalendarItemType": true, "FirstOccurrence": true,
 	"LastOccurrence": true, "ModifiedOccurrences": true, "DeletedOccurrences": true, "IsRecurring": true,
-	"DateTimeReceived": true, "RecurrenceId": true, "OriginalStart": true, "HasPicture": true}
+	"DateTimeReceived": true, "RecurrenceId": true, "OriginalStart": true, "HasPicture": true,
+	"MyResponseType": true, "AppointmentState": true, "Duration": true}
 
 func itemIDNode(id, ck string) *node { return el("ItemId", "", "Id", id, "ChangeKey", ck) }
 
@@ -118,6 +119,7 @@ func fullItem(m *mailbox, it *item) *node {
 		} else {
 			out.add(el("CalendarItemType", "Single"))
 		}
+		addMeetingInfo(out)
 	}
 	sortKids(out, itemTypeName(it.kind))
 	return out
@@ -229,7 +231,8 @@ func occurrenceItem(m *mailbox, it *item, index int) (*node, *opError) {
 	ex := it.exceptions[index]
 	for _, k := range full.Kids {
 		switch k.Local {
-		case "Recurrence", "FirstOccurrence", "LastOccurrence", "ModifiedOccurrences", "DeletedOccurrences", "CalendarItemType", "ItemId", "Start", "End":
+		case "Recurrence", "FirstOccurrence", "LastOccurrence", "ModifiedOccurrences", "DeletedOccurrences", "CalendarItemType", "ItemId", "Start", "End",
+			"IsRecurring", "IsMeeting", "MyResponseType", "AppointmentState", "Duration":
 			continue
 		}
 		if ex != nil && ex.child(k.Local) != nil {
@@ -257,6 +260,7 @@ func occurrenceItem(m *mailbox, it *item, index int) (*node, *opError) {
 	}
 	out.add(itemIDNode(occurrenceID(m, it, index), it.changeKey), el("Start", fmtTime(st)), el("End", fmtTime(en)),
 		el("CalendarItemType", typ), el("RecurrenceId", fmtTime(orig)), el("OriginalStart", fmtTime(orig)))
+	addMeetingInfo(out)
 	sortKids(out, "t:CalendarItemType")
 	return out, nil
 }
@@ -295,5 +299,53 @@ func project(full *node, kind string, sh *shape) *node {
 		mergeInto(out, p.extract(full))
 	}
 	sortKids(out, itemTypeName(kind))
+	return out
+}
+
+// addMeetingInfo adds the read-only meeting properties Exchange computes for an item in
+// the organizer's own calendar: IsRecurring (false on masters, as Exchange reports it),
+// IsMeeting, MyResponseType, AppointmentState and Duration.
+func addMeetingInfo(out *node) {
+	meeting := out.child("RequiredAttendees") != nil || out.child("OptionalAttendees") != nil || out.child("Resources") != nil
+	state := "0"
+	if meeting {
+		state = "1"
+	}
+	if out.child("IsRecurring") == nil {
+		typ := out.childText("CalendarItemType")
+		out.add(el("IsRecurring", strconv.FormatBool(typ == "Occurrence" || typ == "Exception")))
+	}
+	if out.child("IsMeeting") == nil {
+		out.add(el("IsMeeting", strconv.FormatBool(meeting)))
+	}
+	out.add(el("MyResponseType", "Organizer"), el("AppointmentState", state))
+	st, ok1 := parseDateTime(out.childText("Start"))
+	en, ok2 := parseDateTime(out.childText("End"))
+	if ok1 && ok2 && !en.Before(st) {
+		out.add(el("Duration", isoDuration(en.Sub(st))))
+	}
+}
+
+// isoDuration renders d as an xs:duration (PT1H30M, P1DT2H, PT0S).
+func isoDuration(d time.Duration) string {
+	days := int(d / (24 * time.Hour))
+	d -= time.Duration(days) * 24 * time.Hour
+	h, mi, sec := int(d/time.Hour), int(d%time.Hour/time.Minute), int(d%time.Minute/time.Second)
+	out := "P"
+	if days > 0 {
+		out += strconv.Itoa(days) + "D"
+	}
+	if h > 0 || mi > 0 || sec > 0 || days == 0 {
+		out += "T"
+		if h > 0 {
+			out += strconv.Itoa(h) + "H"
+		}
+		if mi > 0 {
+			out += strconv.Itoa(mi) + "M"
+		}
+		if sec > 0 || (h == 0 && mi == 0) {
+			out += strconv.Itoa(sec) + "S"
+		}
+	}
 	return out
 }
