@@ -52,12 +52,17 @@ func cmdEWSSim(ctx context.Context, args []string, env Env) error {
 	drop := fs.Int("drop", 0, "close the connection of the next N requests without an answer (-1: all)")
 	latency := fs.Duration("latency", 0, "delay every request by this long")
 	minute := fs.Duration("streaming-minute", time.Minute, "length of one ConnectionTimeout minute of GetStreamingEvents")
+	version := fs.String("version", "2019", "Exchange release to simulate: 2007, 2010, 2013, 2016 or 2019")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if len(users) == 0 {
 		return fmt.Errorf("%w: ews-sim: at least one --user NAME:PASSWORD is required", ErrUsage)
+	}
+	ver, err := ewssim.ParseVersion(*version)
+	if err != nil {
+		return fmt.Errorf("%w: ews-sim: --version: %v", ErrUsage, err)
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -71,7 +76,7 @@ func cmdEWSSim(ctx context.Context, args []string, env Env) error {
 		users[i].CanImpersonate = imp[strings.ToLower(users[i].Name)]
 	}
 	log := newLogger(env.Stderr, level, "text").With(slog.String("component", "ews-sim"))
-	sim := ewssim.New(ewssim.Options{Logger: log, Users: users, DisableBasic: *noBasic, DisableNTLM: *noNTLM, StreamingMinute: *minute})
+	sim := ewssim.New(ewssim.Options{Logger: log, Users: users, DisableBasic: *noBasic, DisableNTLM: *noNTLM, StreamingMinute: *minute, Version: ver})
 	if *seed != "" {
 		if err := sim.Seed(*seed); err != nil {
 			return fmt.Errorf("ews-sim: %w", err)
@@ -88,7 +93,7 @@ func cmdEWSSim(ctx context.Context, args []string, env Env) error {
 		return fmt.Errorf("ews-sim: %w", err)
 	}
 	run := sim.Start(ln)
-	fmt.Fprintf(env.Stdout, "ews-sim: Exchange 2019 (15.2) simulator at %s/EWS/Exchange.asmx, users %s\n", run.URL, users.String())
+	fmt.Fprintf(env.Stdout, "ews-sim: Exchange %s simulator at %s/EWS/Exchange.asmx, users %s\n", ver, run.URL, users.String())
 	log.Info("ews-sim started", slog.String("url", run.URL), slog.Int("users", len(users)), slog.String("seed", *seed))
 	<-ctx.Done()
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

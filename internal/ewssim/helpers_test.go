@@ -41,6 +41,9 @@ func callAs(t *testing.T, ts *httptest.Server, user, pass, body string) (int, *n
 func rawCall(t *testing.T, url, user, pass, headers, body string) (int, *node) {
 	t.Helper()
 	head := strings.Replace(soapHead, "</soap:Header>", headers+"</soap:Header>", 1)
+	if strings.HasPrefix(headers, "<!--v-->") { // the caller brings its own RequestServerVersion
+		head = strings.Replace(soapHead, `<soap:Header><t:RequestServerVersion Version="Exchange2013_SP1"/></soap:Header>`, "<soap:Header>"+strings.TrimPrefix(headers, "<!--v-->")+"</soap:Header>", 1)
+	}
 	req, _ := http.NewRequest(http.MethodPost, url+"/EWS/Exchange.asmx", strings.NewReader(head+body+soapTail))
 	req.SetBasicAuth(user, pass)
 	req.Header.Set("Content-Type", "text/xml; charset=utf-8")

@@ -292,7 +292,7 @@ func (s *Server) getStreamingEvents(c *opCtx) {
 	w.WriteHeader(http.StatusOK)
 	fl, _ := w.(http.Flusher)
 	send := func(msg *node) bool {
-		out := writeResponse(response("GetStreamingEvents", msg))
+		out := s.writeResponse(response("GetStreamingEvents", msg))
 		if _, err := w.Write(out); err != nil {
 			return false
 		}

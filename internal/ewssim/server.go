@@ -41,6 +41,8 @@ type Options struct {
 	DisableBasic, DisableNTLM bool
 	// Now returns the current time; default time.Now.
 	Now func() time.Time
+	// Version is the Exchange release to simulate; default Exchange2019.
+	Version Version
 }
 
 // Server is a simulated Exchange server. It is an http.Handler and safe for concurrent use.
@@ -293,6 +295,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeFault(w, fault)
 		return
 	}
+	if fault := s.checkVersion(env); fault != nil {
+		s.count("Invalid")
+		s.note(arrived, "", user, http.StatusInternalServerError)
+		s.writeFault(w, fault)
+		return
+	}
 	op := env.Body.Local
 	s.count(op)
 	if backoff, ok := s.faults.takeBusy(); ok {
@@ -319,7 +327,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.note(arrived, op, user, http.StatusOK)
-	out := writeResponse(resp)
+	out := s.writeResponse(resp)
 	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
 	w.Write(out)

@@ -101,15 +101,25 @@ func (e *envelope) header(local string) *node {
 	return nil
 }
 
-// Exchange 2019 CU version reported in ServerVersionInfo
+// serverVersionHeader renders ServerVersionInfo
 // (https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/serverversioninfo).
-const serverVersionHeader = `<h:ServerVersionInfo MajorVersion="15" MinorVersion="2" MajorBuildNumber="1748" MinorBuildNumber="10" Version="V2017_07_11" xmlns:h="http://schemas.microsoft.com/exchange/services/2006/types" xmlns="http://schemas.microsoft.com/exchange/services/2006/types" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"/>`
+func serverVersionHeader(attrs string) string {
+	return `<h:ServerVersionInfo ` + attrs + ` xmlns:h="http://schemas.microsoft.com/exchange/services/2006/types" xmlns="http://schemas.microsoft.com/exchange/services/2006/types" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"/>`
+}
 
-// writeResponse renders a response envelope whose body element is op (an m: element).
-func writeResponse(op *node) []byte {
+// writeResponse renders a response envelope of the simulated version.
+func (s *Server) writeResponse(op *node) []byte {
+	return renderResponse(op, s.opts.Version.info().header)
+}
+
+// writeResponse renders a response envelope of Exchange 2019.
+func writeResponse(op *node) []byte { return renderResponse(op, versions[Exchange2019].header) }
+
+// renderResponse renders a response envelope whose body element is op (an m: element).
+func renderResponse(op *node, version string) []byte {
 	var b bytes.Buffer
 	b.WriteString(`<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Header>`)
-	b.WriteString(serverVersionHeader)
+	b.WriteString(serverVersionHeader(version))
 	b.WriteString(`</s:Header><s:Body xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema">`)
 	// The operation element declares both prefixes, as Exchange does.
 	op.Attrs = append(op.Attrs[:0:0], op.Attrs...)

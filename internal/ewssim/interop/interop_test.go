@@ -199,3 +199,28 @@ func TestInteropWatchSurvivesClosedAndLostSubscription(t *testing.T) {
 	cancel()
 	<-done
 }
+
+func TestInteropRequestVersionFollowsServer(t *testing.T) {
+	tests := []struct {
+		version ewssim.Version
+		want    string
+	}{
+		{ewssim.Exchange2007, "Exchange2007_SP1"},
+		{ewssim.Exchange2010, "Exchange2010_SP2"},
+		{ewssim.Exchange2019, "Exchange2013_SP1"},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.version), func(t *testing.T) {
+			s := ewssim.New(ewssim.Options{Users: []ewssim.User{{Name: "alice", Password: "secret"}}, Version: tt.version})
+			r := s.Start(listen(t))
+			defer r.Close()
+			c := interopClient(t, r.URL, ews.AuthBasic, "alice", "secret")
+			if _, err := c.DiscoverFolders(context.Background()); err != nil {
+				t.Fatalf("DiscoverFolders against Exchange %s: %v", tt.version, err)
+			}
+			if got := c.RequestVersion(); got != tt.want {
+				t.Fatalf("RequestVersion against Exchange %s = %s, want %s", tt.version, got, tt.want)
+			}
+		})
+	}
+}
