@@ -32,11 +32,15 @@
 // property set (GUID or distinguished) and name or id, or by tag; Basic and NTLMv2
 // authentication (NTLM binds the TCP connection); ExchangeImpersonation.
 //
+// Options.Version simulates Exchange 2007 SP1, 2010 SP2, 2013, 2016 or 2019: the reported
+// ServerVersionInfo, ErrorInvalidServerVersion for a newer RequestServerVersion, and no
+// streaming notifications on 2007.
+//
 // Faults returns switches for throttling (ErrorServerBusy with BackOffMilliseconds as a
 // SOAP fault or in a response message), HTTP 503 with Retry-After, dropped connections and
 // latency; Count and Counts report requests per operation.
 //
 // Not simulated: time zone definitions without a known Windows Id (series without one are
-// expanded in UTC), RequestServerVersion-dependent schemas, push subscriptions, MIME
+// expanded in UTC), elements a requested older schema version lacks, push subscriptions, MIME
 // content, search restrictions, meeting messages.
 package ewssim
