@@ -36,3 +36,17 @@ func (s *Server) exec(user, body string) (*node, error) {
 	}
 	return resp, nil
 }
+
+// Do runs one EWS operation as user, out of band, e.g. to simulate another client
+// changing the mailbox during a test. body is the operation element written with the
+// prefixes t: (types) and m: (messages), which Do declares, for example
+// `<m:DeleteItem DeleteType="HardDelete" SendMeetingCancellations="SendToNone"><m:ItemIds><t:ItemId Id="..."/></m:ItemIds></m:DeleteItem>`.
+// It returns the response envelope; the error is non-nil for a fault or when a response
+// message is not NoError (the envelope is still returned then).
+func (s *Server) Do(user, body string) ([]byte, error) {
+	resp, err := s.exec(user, body)
+	if resp == nil {
+		return nil, err
+	}
+	return s.writeResponse(resp), err
+}

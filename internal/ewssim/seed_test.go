@@ -1,6 +1,7 @@
 package ewssim
 
 import (
+	"bytes"
 	"errors"
 	"testing"
 )
@@ -49,4 +50,19 @@ func findAllFolderIDs(n *node) []string {
 		out = append(out, f.attr("Id"))
 	}
 	return out
+}
+
+func TestDoOutOfBand(t *testing.T) {
+	s, _ := testServer(t)
+	out, err := s.Do("alice", `<m:CreateFolder><m:ParentFolderId><t:DistinguishedFolderId Id="msgfolderroot"/></m:ParentFolderId><m:Folders><t:CalendarFolder><t:DisplayName>Extra</t:DisplayName></t:CalendarFolder></m:Folders></m:CreateFolder>`)
+	if err != nil || !bytes.Contains(out, []byte("<t:FolderId ")) {
+		t.Fatalf("Do(CreateFolder) = %s, %v", out, err)
+	}
+	out, err = s.Do("alice", `<m:DeleteFolder DeleteType="HardDelete"><m:FolderIds><t:DistinguishedFolderId Id="calendar"/></m:FolderIds></m:DeleteFolder>`)
+	if err == nil || !bytes.Contains(out, []byte("ErrorDeleteDistinguishedFolder")) {
+		t.Fatalf("Do(DeleteFolder calendar) = %v, want ErrorDeleteDistinguishedFolder", err)
+	}
+	if _, err := s.Do("nobody", `<m:GetFolder/>`); !errors.Is(err, ErrUnknownMailbox) {
+		t.Fatalf("Do as unknown user = %v, want ErrUnknownMailbox", err)
+	}
 }
