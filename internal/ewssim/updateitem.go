@@ -60,6 +60,9 @@ func (c *opCtx) updateOne(ch *node) (*node, *opError) {
 	if it.kind == kindCalendar && !req.hasAttr("SendMeetingInvitationsOrCancellations") {
 		return nil, errf("ErrorSendMeetingInvitationsOrCancellationsRequired", "SendMeetingInvitationsOrCancellations attribute is required for calendar items.")
 	}
+	if it.kind == kindMessage && !req.hasAttr("MessageDisposition") {
+		return nil, errf("ErrorMessageDispositionRequired", "MessageDisposition is required for message items.")
+	}
 	var updates []*node
 	if u := ch.child("Updates"); u != nil {
 		updates = u.Kids
