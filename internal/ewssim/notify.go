@@ -1,7 +1,6 @@
 package ewssim
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/binary"
 	"net/http"
@@ -398,4 +397,3 @@ func (s *Server) getStreamingEvents(c *opCtx) {
 	}
 }
 
-var _ = bytes.MinRead
