@@ -396,4 +396,3 @@ func (s *Server) getStreamingEvents(c *opCtx) {
 		}
 	}
 }
-
