@@ -125,13 +125,22 @@ func removeFields(card vcard.Card, name string, set map[*vcard.Field]bool) {
 }
 
 type creation struct {
-	slot  int
-	parts []string
+	slot   int
+	parts  []string
+	holder *cand // an empty property holding the slot, filled in place
 }
 
 func mergeKind(card vcard.Card, k *vkind, base, n Canonical, v4 bool) {
 	cands := k.candidates(card)
 	slots, _ := k.assign(cands)
+	perGroup := make([]int, len(k.groups))
+	for _, c := range cands {
+		if k.group != nil {
+			perGroup[k.group(c.name, c.f)]++
+		} else {
+			perGroup[0]++
+		}
+	}
 	var dels []cand
 	var creates []creation
 	for s, keys := range k.slots {
@@ -147,11 +156,21 @@ func mergeKind(card vcard.Card, k *vkind, base, n Canonical, v4 bool) {
 			continue
 		}
 		if ci < 0 {
-			creates = append(creates, creation{s, np})
+			creates = append(creates, creation{s, np, nil})
 			continue
 		}
 		cur := k.get(cands[ci].name, cands[ci].f)
 		if slices.Equal(cur, np) {
+			continue
+		}
+		if allEmpty(cur) {
+			creates = append(creates, creation{s, np, &cands[ci]})
+			continue
+		}
+		if !slices.Equal(cur, bp) && perGroup[k.groupOf(s)] > 1 {
+			// Edited locally, or a value that moved into this slot:
+			// keep it, and add the remote value beside it.
+			creates = append(creates, creation{s, np, nil})
 			continue
 		}
 		changed := make([]bool, len(keys))
@@ -198,6 +217,18 @@ func mergeKind(card vcard.Card, k *vkind, base, n Canonical, v4 bool) {
 			}
 		}
 		if have >= want {
+			continue
+		}
+		if cr.holder != nil {
+			all := make([]bool, len(cr.parts))
+			for i := range all {
+				all[i] = true
+			}
+			if cr.holder.f.Params == nil {
+				cr.holder.f.Params = vcard.Params{}
+			}
+			k.set(cr.holder.name, cr.holder.f, cr.parts, all, v4)
+			left = append(left, held{g, cr.parts})
 			continue
 		}
 		name, f := k.create(cr.slot, cr.parts, v4)

@@ -123,17 +123,37 @@ func logicalLines(text string, is *issues) []string {
 			has = false
 		}
 	}
-	for len(text) > 0 {
+	next := func() (string, bool) {
+		if text == "" {
+			return "", false
+		}
 		var line string
 		if i := strings.IndexByte(text, '\n'); i >= 0 {
 			line, text = text[:i], text[i+1:]
 		} else {
 			line, text = text, ""
 		}
-		line = strings.TrimSuffix(line, "\r")
-		switch {
-		case has && line != "" && (line[0] == ' ' || line[0] == '\t'):
+		return strings.TrimSuffix(line, "\r"), true
+	}
+	for {
+		line, ok := next()
+		if !ok {
+			break
+		}
+		if has && line != "" && (line[0] == ' ' || line[0] == '\t') {
 			cur = append(cur, line[1:]...)
+			continue
+		}
+		// Unfold the line's own continuations before judging it.
+		if len(text) > 0 && (text[0] == ' ' || text[0] == '\t') {
+			unit := []byte(line)
+			for len(text) > 0 && (text[0] == ' ' || text[0] == '\t') {
+				cont, _ := next()
+				unit = append(unit, cont[1:]...)
+			}
+			line = string(unit)
+		}
+		switch {
 		case has && qp && len(cur) > 0 && cur[len(cur)-1] == '=':
 			// Quoted-printable soft line break (RFC 2045 section 6.7).
 			cur = append(cur[:len(cur)-1], line...)
@@ -178,7 +198,7 @@ func looksLikeProperty(l string) bool {
 func parseLine(l string) (string, *vcard.Field, bool) {
 	f := &vcard.Field{Params: vcard.Params{}}
 	i := strings.IndexAny(l, ";:")
-	if i <= 0 {
+	if i <= 0 || !looksLikeProperty(l) {
 		return "", nil, false
 	}
 	name := l[:i]
