@@ -226,6 +226,12 @@ func TestLifecycleAgainstNextcloudsim(t *testing.T) {
 	if code, body = e.proxy(t, "DELETE", fmt.Sprintf("/api/v1/accounts/%d", acc.ID), "admin", ""); code != 404 {
 		t.Errorf("admin DELETE alice's account = %d %s, want 404", code, body)
 	}
+	if code, body = e.proxy(t, "GET", "/api/v1/admin/accounts", "alice", ""); code != 403 {
+		t.Errorf("alice GET admin/accounts = %d %s, want 403", code, body)
+	}
+	if code, body = e.proxy(t, "GET", "/api/v1/admin/accounts", "admin", ""); code != 200 || !strings.Contains(body, `"user_id":"alice"`) {
+		t.Errorf("admin GET admin/accounts = %d %s, want alice's account", code, body)
+	}
 	if code, body = e.proxy(t, "GET", "/api/v1/accounts", "alice", ""); code != 200 || !strings.Contains(body, "mail.example.com") {
 		t.Errorf("alice list = %d %s", code, body)
 	}

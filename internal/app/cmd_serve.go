@@ -83,6 +83,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, l net.List
 		Registrations:      web.DefaultRegistrations(nc),
 		Accounts:           st,
 		Sealer:             sealer,
+		Admins:             web.NewNextcloudAdmins(nc),
 		AllowHTTPEndpoints: cfg.DevMode,
 	})
 	errc := make(chan error, 1)

@@ -38,6 +38,7 @@ type fakeNC struct {
 	topMenu      map[string]bool
 	forms        map[string]bool
 	enabledReply string
+	userCalls    int
 }
 
 func newFakeNC(t *testing.T) (*fakeNC, *httptest.Server) {
@@ -48,7 +49,8 @@ func newFakeNC(t *testing.T) (*fakeNC, *httptest.Server) {
 }
 
 func (f *fakeNC) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if _, err := appapi.NewVerifier(testAppID, testSecret).Verify(r.Header); err != nil || r.Header.Get("OCS-APIRequest") != "true" {
+	user, err := appapi.NewVerifier(testAppID, testSecret).Verify(r.Header)
+	if err != nil || r.Header.Get("OCS-APIRequest") != "true" {
 		w.WriteHeader(401)
 		io.WriteString(w, `{"ocs":{"meta":{"status":"failure","statuscode":997,"message":"Current user is not logged in"},"data":[]}}`)
 		return
@@ -67,6 +69,13 @@ func (f *fakeNC) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			f.enabledReply = reply
 			f.enabled = true
 		}
+	case "GET /ocs/v2.php/cloud/user":
+		f.userCalls++
+		groups := "[]"
+		if user == "admin" {
+			groups = `["admin"]`
+		}
+		data = fmt.Sprintf(`{"id":%q,"displayname":%q,"email":null,"groups":%s,"enabled":true}`, user, user, groups)
 	case "GET /ocs/v1.php/apps/app_api/ex-app/state":
 		data = "0"
 		if f.enabled {
@@ -228,7 +237,7 @@ func newHarness(t *testing.T) *harness {
 	h.srv = New(Options{
 		Logger: logger, Verifier: appapi.NewVerifier(testAppID, testSecret), Nextcloud: client,
 		Migrator: h.migrator, Registrations: DefaultRegistrations(client), Workers: h.workers,
-		Accounts: h.accounts, Sealer: sealer,
+		Accounts: h.accounts, Sealer: sealer, Admins: NewNextcloudAdmins(client),
 	})
 	h.app = httptest.NewServer(h.srv)
 	nc.appURL = h.app.URL

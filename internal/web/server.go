@@ -34,6 +34,8 @@ type Options struct {
 	Accounts AccountStore
 	// Sealer seals EWS secrets before they reach Accounts.
 	Sealer Sealer
+	// Admins decides who may use /api/v1/admin; nil denies everyone.
+	Admins AdminChecker
 	// AllowHTTPEndpoints accepts http:// EWS endpoints (development against the simulated Exchange).
 	AllowHTTPEndpoints bool
 }
@@ -65,6 +67,7 @@ func New(opts Options) *Server {
 	auth.GET("/img/*", staticHandler())
 	api := auth.Group("/api/v1", requireUser, csrfGuard)
 	s.accountRoutes(api)
+	api.GET("/admin/accounts", s.adminAccounts, s.requireAdmin)
 	s.e = e
 	s.http = &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn)}
 	return s
