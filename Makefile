@@ -60,15 +60,16 @@ generate: generate-tz ## regenerate generated code (EWS wire types from wsdl/; m
 generate-tz: ## regenerate internal/event/windowszones.go from CLDR windowsZones (npm pack cldr-core)
 	$(GO) run ./internal/event/tzgen -out internal/event/windowszones.go
 
-fuzz: ## run every fuzz target for FUZZTIME each (default 10s)
-	@set -e; \
+fuzz: ## run every fuzz target for FUZZTIME each (default 10s); reports all failures at the end
+	@failed=""; \
 	for f in $$(grep -rl --include='*_test.go' '^func Fuzz' . | sort); do \
 	  dir=$$(dirname $$f); \
 	  for name in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f); do \
 	    echo "== $$dir $$name"; \
-	    $(GO) test -run='^$$' -fuzz="^$$name$$" -fuzztime=$(FUZZTIME) $$dir; \
+	    $(GO) test -run='^$$' -fuzz="^$$name$$" -fuzztime=$(FUZZTIME) $$dir || failed="$$failed $$dir:$$name"; \
 	  done; \
-	done
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz failures:$$failed"; exit 1; fi
 
 docker: ## build the ExApp image (needs docker)
 	docker build --build-arg VERSION=$(VERSION) -t ghcr.io/ewsconnector/ews_connector:$(VERSION) .
