@@ -124,116 +124,128 @@ func removeFields(card vcard.Card, name string, set map[*vcard.Field]bool) {
 	card[name] = fs
 }
 
-type creation struct {
-	slot   int
-	parts  []string
-	holder *cand // an empty property holding the slot, filled in place
-}
-
+// mergeKind applies the change base→n of every slot of one kind to the
+// card. The property holding a slot is trusted (updated in place, deleted)
+// only when it still holds the base value or is the only one of its group;
+// otherwise the remote value is added beside it. A value is never added
+// (or written in place into a multi-slot group) more often than the group
+// holds it on EWS, so a value a deletion moved into another slot is not
+// duplicated when the same change is applied again.
 func mergeKind(card vcard.Card, k *vkind, base, n Canonical, v4 bool) {
 	cands := k.candidates(card)
 	slots, _ := k.assign(cands)
+	groups := make([]int, len(cands))
+	parts := make([][]string, len(cands))
 	perGroup := make([]int, len(k.groups))
-	for _, c := range cands {
+	for i, c := range cands {
 		if k.group != nil {
-			perGroup[k.group(c.name, c.f)]++
-		} else {
-			perGroup[0]++
+			groups[i] = k.group(c.name, c.f)
 		}
+		parts[i] = k.get(c.name, c.f)
+		perGroup[groups[i]]++
 	}
-	var dels []cand
-	var creates []creation
-	for s, keys := range k.slots {
-		bp, np := partsOf(base, keys), partsOf(n, keys)
-		if slices.Equal(bp, np) || slices.ContainsFunc(np, func(v string) bool { return strings.HasPrefix(v, unreadable) }) {
-			continue
-		}
-		ci := slots[s]
-		if allEmpty(np) {
-			if ci >= 0 && slices.Equal(k.get(cands[ci].name, cands[ci].f), bp) {
-				dels = append(dels, cands[ci])
+	alive := make([]bool, len(cands))
+	for i := range alive {
+		alive[i] = true
+	}
+	var added [][]string // parts of created properties, by group below
+	var addedGroup []int
+	have := func(g int, p []string) int {
+		h := 0
+		for i := range cands {
+			if alive[i] && groups[i] == g && slices.Equal(parts[i], p) {
+				h++
 			}
-			continue
 		}
-		if ci < 0 {
-			creates = append(creates, creation{s, np, nil})
-			continue
+		for i, a := range added {
+			if addedGroup[i] == g && slices.Equal(a, p) {
+				h++
+			}
 		}
-		cur := k.get(cands[ci].name, cands[ci].f)
-		if slices.Equal(cur, np) {
-			continue
+		return h
+	}
+	want := func(g int, p []string) int {
+		w := 0
+		for _, s := range k.groups[g] {
+			if slices.Equal(partsOf(n, k.slots[s]), p) {
+				w++
+			}
 		}
-		if allEmpty(cur) {
-			creates = append(creates, creation{s, np, &cands[ci]})
-			continue
-		}
-		if !slices.Equal(cur, bp) && perGroup[k.groupOf(s)] > 1 {
-			// Edited locally, or a value that moved into this slot:
-			// keep it, and add the remote value beside it.
-			creates = append(creates, creation{s, np, nil})
-			continue
-		}
-		changed := make([]bool, len(keys))
-		for i := range keys {
-			changed[i] = bp[i] != np[i]
+		return w
+	}
+	setAll := func(ci int, np []string, changed []bool) {
+		if changed == nil {
+			changed = make([]bool, len(np))
+			for i := range changed {
+				changed[i] = true
+			}
 		}
 		if cands[ci].f.Params == nil {
 			cands[ci].f.Params = vcard.Params{}
 		}
 		k.set(cands[ci].name, cands[ci].f, np, changed, v4)
+		parts[ci] = k.get(cands[ci].name, cands[ci].f)
 	}
-	for _, d := range dels {
-		removeField(card, d.name, d.f)
+	type creation struct {
+		slot   int
+		parts  []string
+		holder int // an empty property holding the slot, filled in place; -1 for none
 	}
-	if len(creates) == 0 {
-		return
-	}
-	// A value is added only as often as the group holds it on EWS: after a
-	// deletion moved it into another slot, the card already has it.
-	type held struct {
-		group int
-		parts []string
-	}
-	var left []held
-	for _, c := range k.candidates(card) {
-		g := 0
-		if k.group != nil {
-			g = k.group(c.name, c.f)
+	var creates []creation
+	drop := map[*vcard.Field]bool{}
+	for s, keys := range k.slots {
+		bp, np := partsOf(base, keys), partsOf(n, keys)
+		if slices.Equal(bp, np) || slices.ContainsFunc(np, func(v string) bool { return strings.HasPrefix(v, unreadable) }) {
+			continue
 		}
-		left = append(left, held{g, nil})
-		left[len(left)-1].parts = k.get(c.name, c.f)
+		g := k.groupOf(s)
+		ci := slots[s]
+		if allEmpty(np) {
+			if ci >= 0 && slices.Equal(parts[ci], bp) {
+				drop[cands[ci].f] = true
+				alive[ci] = false
+			}
+			continue
+		}
+		if ci < 0 {
+			creates = append(creates, creation{s, np, -1})
+			continue
+		}
+		cur := parts[ci]
+		switch {
+		case slices.Equal(cur, np):
+		case allEmpty(cur):
+			creates = append(creates, creation{s, np, ci})
+		case !slices.Equal(cur, bp) && perGroup[g] > 1:
+			// Edited locally, or a value that moved into this slot:
+			// keep it, and add the remote value beside it.
+			creates = append(creates, creation{s, np, -1})
+		case len(k.groups[g]) > 1 && have(g, np) >= want(g, np):
+			// The value already sits in another slot of the group.
+		default:
+			changed := make([]bool, len(keys))
+			for i := range keys {
+				changed[i] = bp[i] != np[i]
+			}
+			setAll(ci, np, changed)
+		}
+	}
+	for _, name := range k.names {
+		removeFields(card, name, drop)
 	}
 	for _, cr := range creates {
 		g := k.groupOf(cr.slot)
-		want, have := 0, 0
-		for _, s := range k.groups[g] {
-			if slices.Equal(partsOf(n, k.slots[s]), cr.parts) {
-				want++
-			}
-		}
-		for _, h := range left {
-			if h.group == g && slices.Equal(h.parts, cr.parts) {
-				have++
-			}
-		}
-		if have >= want {
+		if have(g, cr.parts) >= want(g, cr.parts) {
 			continue
 		}
-		if cr.holder != nil {
-			all := make([]bool, len(cr.parts))
-			for i := range all {
-				all[i] = true
-			}
-			if cr.holder.f.Params == nil {
-				cr.holder.f.Params = vcard.Params{}
-			}
-			k.set(cr.holder.name, cr.holder.f, cr.parts, all, v4)
-			left = append(left, held{g, cr.parts})
+		if cr.holder >= 0 {
+			setAll(cr.holder, cr.parts, nil)
 			continue
 		}
 		name, f := k.create(cr.slot, cr.parts, v4)
 		card[name] = append(card[name], f)
-		left = append(left, held{g, cr.parts})
+		added = append(added, cr.parts)
+		addedGroup = append(addedGroup, g)
 	}
 }
 
