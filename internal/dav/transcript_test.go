@@ -13,34 +13,15 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/ewsconnector/ews_connector/internal/reference"
 )
 
 // sharedDir finds ../shared next to the repository root (the directory with go.mod), or
 // $EWS_SHARED_DIR, or skips.
 func sharedDir(t *testing.T) string {
 	t.Helper()
-	if d := os.Getenv("EWS_SHARED_DIR"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("../shared not found: no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(dir, "..", "shared")
-	if _, err := os.Stat(filepath.Join(shared, "nextcloud-transcripts")); err != nil {
-		t.Skip("../shared not found: " + err.Error())
-	}
-	return shared
+	return reference.Require(t, "nextcloud-transcripts", "..")
 }
 
 // recorded is a response captured from a real Nextcloud 32.0.1.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/emersion/go-ical"
 	"github.com/ewsconnector/ews_connector/internal/ews/wire"
+	"github.com/ewsconnector/ews_connector/internal/reference"
 )
 
 var berlin = mustZone("Europe/Berlin")
@@ -257,21 +258,7 @@ func ewsExpand(t testing.TB, r *wire.Recurrence, start time.Time, windowEnd time
 // sampleItems decodes the first Items element of a shared EWS sample.
 func sampleItems(t *testing.T, name string) wire.Items {
 	t.Helper()
-	dir := os.Getenv("EWS_SHARED_DIR")
-	if dir == "" {
-		wd, _ := os.Getwd()
-		for {
-			if _, err := os.Stat(filepath.Join(wd, "go.mod")); err == nil {
-				break
-			}
-			parent := filepath.Dir(wd)
-			if parent == wd {
-				t.Skip("../shared not found: no go.mod above the test directory")
-			}
-			wd = parent
-		}
-		dir = filepath.Join(wd, "..", "shared")
-	}
+	dir := reference.Require(t, "ews-samples", "..")
 	data, err := os.ReadFile(filepath.Join(dir, "ews-samples", name))
 	if err != nil {
 		t.Skipf("../shared not found: %v", err)

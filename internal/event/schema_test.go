@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ewsconnector/ews_connector/internal/ews/wire"
+	"github.com/ewsconnector/ews_connector/internal/reference"
 )
 
 // xsdPath finds ../shared/ews-schema/ews-envelope.xsd and xmllint, or skips.
@@ -15,26 +16,7 @@ func xsdPath(t *testing.T) string {
 	if _, err := exec.LookPath("xmllint"); err != nil {
 		t.Skip("xmllint not installed (Debian package libxml2-utils)")
 	}
-	dir := os.Getenv("EWS_SHARED_DIR")
-	if dir == "" {
-		wd, _ := os.Getwd()
-		for {
-			if _, err := os.Stat(filepath.Join(wd, "go.mod")); err == nil {
-				break
-			}
-			parent := filepath.Dir(wd)
-			if parent == wd {
-				t.Skip("../shared not found: no go.mod above the test directory")
-			}
-			wd = parent
-		}
-		dir = filepath.Join(wd, "..", "shared")
-	}
-	xsd := filepath.Join(dir, "ews-schema", "ews-envelope.xsd")
-	if _, err := os.Stat(xsd); err != nil {
-		t.Skipf("../shared not found: %v", err)
-	}
-	return xsd
+	return reference.Require(t, "ews-schema", "ews-envelope.xsd")
 }
 
 func validateRequest(t *testing.T, xsd string, body any) {

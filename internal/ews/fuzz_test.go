@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/ewsconnector/ews_connector/internal/ews/wire"
+	"github.com/ewsconnector/ews_connector/internal/reference"
 )
 
 // FuzzDecodeResponse feeds arbitrary bodies to the response decoder (as an
@@ -68,25 +69,13 @@ func FuzzDecodeResponse(f *testing.F) {
 // sharedSamples returns ../shared/ews-samples (or under $EWS_SHARED_DIR),
 // or "" when absent.
 func sharedSamples() string {
-	if d := os.Getenv("EWS_SHARED_DIR"); d != "" {
-		return filepath.Join(d, "ews-samples")
-	}
-	dir, err := os.Getwd()
+	dir, err := reference.Dir()
 	if err != nil {
 		return ""
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			s := filepath.Join(dir, "..", "shared", "ews-samples")
-			if _, err := os.Stat(s); err == nil {
-				return s
-			}
-			return ""
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
+	s := filepath.Join(dir, "ews-samples")
+	if _, err := os.Stat(s); err != nil {
+		return ""
 	}
+	return s
 }

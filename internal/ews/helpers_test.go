@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ewsconnector/ews_connector/internal/reference"
 )
 
 // fakeClock is an injectable clock whose Sleep advances time at once.
@@ -135,28 +137,7 @@ func newTestClient(t *testing.T, url string, o *Options) *Client {
 // shared finds ../shared beside the repository root, or $EWS_SHARED_DIR.
 func shared(t testing.TB) string {
 	t.Helper()
-	if d := os.Getenv("EWS_SHARED_DIR"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("../shared not found: no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	s := filepath.Join(dir, "..", "shared")
-	if _, err := os.Stat(filepath.Join(s, "ews-schema", "ews-envelope.xsd")); err != nil {
-		t.Skipf("../shared not found at %s: the EWS schema is needed", s)
-	}
-	return s
+	return reference.Require(t, "ews-schema", "..")
 }
 
 // validate checks request bodies against ews-envelope.xsd with xmllint.

@@ -6,27 +6,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ewsconnector/ews_connector/internal/reference"
 )
 
 // sharedDir locates ../shared relative to the repository root, or EWS_SHARED_DIR.
 func sharedDir(t *testing.T) string {
 	t.Helper()
-	if d := os.Getenv("EWS_SHARED_DIR"); d != "" {
-		return d
-	}
-	wd, _ := os.Getwd()
-	for d := wd; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			s := filepath.Join(d, "..", "shared")
-			if _, err := os.Stat(s); err != nil {
-				t.Skip("../shared not found: set EWS_SHARED_DIR")
-			}
-			return s
-		}
-		if filepath.Dir(d) == d {
-			t.Skip("../shared not found: no go.mod above the test")
-		}
-	}
+	return reference.Require(t)
 }
 
 func TestParseEnvelopeAcceptsSampleRequests(t *testing.T) {

@@ -13,33 +13,15 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/ewsconnector/ews_connector/internal/reference"
 )
 
 // sharedDir finds ../shared next to the repository root (the directory
 // holding go.mod), or EWS_SHARED_DIR.
 func sharedDir(t *testing.T) string {
 	t.Helper()
-	if d := os.Getenv("EWS_SHARED_DIR"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Skipf("../shared not found: %v", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			d := filepath.Join(dir, "..", "shared")
-			if _, err := os.Stat(d); err != nil {
-				t.Skipf("../shared not found: %v", err)
-			}
-			return d
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("../shared not found: no go.mod above the test directory")
-		}
-		dir = parent
-	}
+	return reference.Require(t)
 }
 
 // transcript is one captured exchange: the request and the real answer.

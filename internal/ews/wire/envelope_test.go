@@ -13,33 +13,13 @@ import (
 	"testing"
 
 	"github.com/ewsconnector/ews_connector/internal/ews/wire"
+	"github.com/ewsconnector/ews_connector/internal/reference"
 )
 
 // shared finds ../shared beside the repository root, or $EWS_SHARED_DIR.
 func shared(t testing.TB) string {
 	t.Helper()
-	if d := os.Getenv("EWS_SHARED_DIR"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("../shared not found: no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	s := filepath.Join(dir, "..", "shared")
-	if _, err := os.Stat(filepath.Join(s, "ews-samples")); err != nil {
-		t.Skipf("../shared not found at %s: the EWS samples and schema are needed", s)
-	}
-	return s
+	return reference.Require(t, "ews-samples", "..")
 }
 
 // bodyName returns the local name of the first child of soap:Body.

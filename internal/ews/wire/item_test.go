@@ -4,38 +4,18 @@ import (
 	"bytes"
 	"encoding/xml"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ewsconnector/ews_connector/internal/reference"
 )
 
 // sharedDir finds ../shared beside the repository root, or EWS_SHARED_DIR.
 func sharedDir(t *testing.T) string {
 	t.Helper()
-	if d := os.Getenv("EWS_SHARED_DIR"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("../shared not found: no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(dir, "..", "shared")
-	if _, err := os.Stat(filepath.Join(shared, "ews-samples")); err != nil {
-		t.Skipf("../shared not found at %s: the EWS samples and schema are needed", shared)
-	}
-	return shared
+	return reference.Require(t, "ews-samples", "..")
 }
 
 // itemsOf decodes the first Items element of a sample envelope.
@@ -239,21 +219,10 @@ func TestItemsRoundTrip(t *testing.T) {
 // validate runs xmllint on an envelope with the official schema.
 func validate(t *testing.T, body []byte) {
 	t.Helper()
-	xsd := filepath.Join(sharedDir(t), "ews-schema", "ews-envelope.xsd")
-	if _, err := exec.LookPath("xmllint"); err != nil {
-		t.Skip("xmllint not installed (Debian package libxml2-utils)")
-	}
 	env := []byte(`<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Header><RequestServerVersion xmlns="` + NSTypes + `" Version="Exchange2013_SP1"/></soap:Header><soap:Body>`)
 	env = append(env, body...)
 	env = append(env, "</soap:Body></soap:Envelope>"...)
-	f := filepath.Join(t.TempDir(), "req.xml")
-	if err := os.WriteFile(f, env, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("xmllint", "--noout", "--schema", xsd, f).CombinedOutput()
-	if err != nil {
-		t.Fatalf("xmllint: %v\n%s\n%s", err, out, env)
-	}
+	reference.ValidateEnvelope(t, env)
 }
 
 type createItem struct {
