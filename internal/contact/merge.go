@@ -200,10 +200,25 @@ func mergeKind(card vcard.Card, k *vkind, base, n Canonical, v4 bool) {
 		}
 		g := k.groupOf(s)
 		ci := slots[s]
+		if ci >= 0 && !alive[ci] {
+			ci = -1 // removed as a copy of a value removed from another slot
+		}
 		if allEmpty(np) {
 			if ci >= 0 && slices.Equal(parts[ci], bp) {
 				drop[cands[ci].f] = true
 				alive[ci] = false
+				// Copies of the removed value beyond what EWS still holds
+				// go too: else one would move into the slot and be taken
+				// for the removed one by the next merge.
+				for i := range cands {
+					if have(g, bp) <= want(g, bp) {
+						break
+					}
+					if alive[i] && groups[i] == g && slices.Equal(parts[i], bp) {
+						drop[cands[i].f] = true
+						alive[i] = false
+					}
+				}
 			}
 			continue
 		}
