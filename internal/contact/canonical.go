@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Canonical is the normalized form of the mapped fields of one contact,
@@ -27,25 +28,62 @@ type Canonical map[string]string
 // listSep joins the items of a list value (categories, children).
 const listSep = "\x1f"
 
-// Hash returns the hex SHA-256 of Bytes: equal hashes mean no mapped field
-// differs. REV, PRODID, property order, parameters, photo encoding and
-// everything unmapped do not count.
+// Hash returns the hex SHA-256 of the sorted key/value pairs: equal hashes
+// mean no mapped field differs. REV, PRODID, property order, parameters,
+// photo encoding and everything unmapped do not count.
 func (c Canonical) Hash() string {
-	sum := sha256.Sum256(c.Bytes())
-	return hex.EncodeToString(sum[:])
+	h := sha256.New()
+	var buf []byte
+	for _, k := range c.sortedKeys() {
+		buf = append(buf[:0], k...)
+		buf = append(buf, 0)
+		buf = append(buf, c[k]...)
+		buf = append(buf, 0)
+		h.Write(buf)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
-// Bytes is the deterministic JSON encoding of c (keys sorted), what the
-// engine stores as the base of the next MergeIntoVCard.
+func (c Canonical) sortedKeys() []string {
+	keys := make([]string, 0, len(c))
+	for k := range c {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Bytes is the deterministic JSON encoding of c (an object, keys sorted),
+// what the engine stores as the base of the next MergeIntoVCard.
 func (c Canonical) Bytes() []byte {
-	if c == nil {
-		c = Canonical{}
+	b := []byte{'{'}
+	for i, k := range c.sortedKeys() {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, k)
+		b = append(b, ':')
+		b = appendJSONString(b, c[k])
 	}
-	b, err := json.Marshal(map[string]string(c))
-	if err != nil { // a map of strings always marshals
-		panic(err)
+	return append(b, '}')
+}
+
+// appendJSONString appends s as a JSON string (RFC 8259 section 7);
+// invalid UTF-8 becomes U+FFFD as encoding/json does.
+func appendJSONString(b []byte, s string) []byte {
+	const hexDigits = "0123456789abcdef"
+	b = append(b, '"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b = append(b, '\\', byte(r))
+		case r < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hexDigits[r>>4], hexDigits[r&0xF])
+		default:
+			b = utf8.AppendRune(b, r)
+		}
 	}
-	return b
+	return append(b, '"')
 }
 
 // ParseCanonical reads Bytes' output back.

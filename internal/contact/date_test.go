@@ -1,6 +1,7 @@
 package contact
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/emersion/go-vcard"
@@ -178,5 +179,19 @@ func TestCanonicalBytes(t *testing.T) {
 	}
 	if (Canonical{}).Hash() == c.Hash() {
 		t.Errorf("distinct canonicals hash alike")
+	}
+}
+
+func TestCanonicalBytesJSON(t *testing.T) {
+	c := Canonical{keyNote: "quote \" backslash \\ newline \n tab \t nul \x00 é €", keyFN: "A"}
+	var m map[string]string
+	if err := json.Unmarshal(c.Bytes(), &m); err != nil {
+		t.Fatalf("json.Unmarshal(Bytes) = %v: %s", err, c.Bytes())
+	}
+	if m[keyNote] != c[keyNote] || m[keyFN] != "A" || len(m) != 2 {
+		t.Errorf("Bytes round trip = %q", m)
+	}
+	if want, _ := json.Marshal(map[string]string(c)); string(want) != string(c.Bytes()) && !json.Valid(c.Bytes()) {
+		t.Errorf("Bytes = %s, not JSON", c.Bytes())
 	}
 }
