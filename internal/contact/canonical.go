@@ -22,7 +22,10 @@ import (
 // "email.EmailAddress1".."3", "im.ImAddress1".."3", "tel.<PhoneNumberKey>",
 // "adr.<Business|Home|Other>.<street|city|state|postal|country>", and
 // "photo" (the SHA-256 of the image bytes). Empty values are absent. The
-// UID is no content and is not part of it.
+// UID is no content and is not part of it. docs/mapping-contacts.md has the
+// table with the vCard (RFC 6350 section 6) and EWS
+// (https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/contact)
+// side of every key.
 type Canonical map[string]string
 
 // listSep joins the items of a list value (categories, children).
@@ -184,7 +187,9 @@ func deriveFN(c Canonical) string {
 // Fingerprint identifies a contact for the first link of two collections
 // (before any UID correlation exists): the normalized display name plus the
 // first email, or the digits of the first phone when there is no email.
-// Two contacts with the same fingerprint are most probably the same person.
+// Two contacts with the same fingerprint are most probably the same person
+// (the heuristic Outlook CalDav Synchronizer and vdirsyncer use for a first
+// pairing; see original-and-peers.md).
 // Empty when the contact has no display name.
 func Fingerprint(c Canonical) string {
 	name := strings.Join(strings.FieldsFunc(strings.ToLower(c[keyFN]), func(r rune) bool {

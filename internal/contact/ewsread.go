@@ -17,6 +17,7 @@ import (
 // (its canonical value is then marked unreadable, and a merge leaves the
 // local property alone). It never fails and never panics; a nil contact
 // gives an empty Canonical.
+// https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/contact
 func CanonicalEWS(c *wire.Contact, photo *Photo) (Canonical, []Issue) {
 	var is issues
 	return canonicalEWS(c, photo, &is), is

@@ -7,7 +7,8 @@ import (
 	"github.com/ewsconnector/ews_connector/internal/ews/wire"
 )
 
-// ErrNoCard is returned for a nil card or contact.
+// ErrNoCard is returned for a nil card (FromVCard) or a nil contact
+// (MergeIntoVCard, ToVCard).
 var ErrNoCard = errors.New("contact: no card")
 
 // FromVCard builds the EWS contact to create from a card: every mapped

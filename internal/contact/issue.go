@@ -2,13 +2,14 @@ package contact
 
 // Issue is a per-item finding that did not stop the conversion: a value that
 // cannot be carried to the other side (and is kept where it is), or a repair
-// of malformed input. Property names the vCard property or EWS field.
+// of malformed input. Property names the vCard property (RFC 6350 section 6)
+// or the EWS field.
 type Issue struct {
 	Property string
 	Message  string
 }
 
-// String renders the issue for logs.
+// String renders the issue for logs ("PHOTO: ...").
 func (i Issue) String() string {
 	if i.Property == "" {
 		return i.Message

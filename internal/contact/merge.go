@@ -28,7 +28,8 @@ import (
 // set from the contact's UID extended property when the card has none; the
 // card's UID is never changed. REV and PRODID are not touched. The result
 // depends only on the inputs: applying the same change twice gives the same
-// card, and Encode gives the same bytes.
+// card, and Encode gives the same bytes. RFC 6350 section 6 (properties),
+// https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/contact
 func MergeIntoVCard(existing vcard.Card, base Canonical, c *wire.Contact, photo *Photo) (vcard.Card, []Issue, error) {
 	if c == nil {
 		return nil, nil, ErrNoCard
@@ -63,7 +64,8 @@ func MergeIntoVCard(existing vcard.Card, base Canonical, c *wire.Contact, photo 
 	return card, is, nil
 }
 
-// ToVCard builds a new vCard 3.0 card from an EWS contact and its photo.
+// ToVCard builds a new vCard 3.0 card (RFC 2426) from an EWS contact and
+// its photo: MergeIntoVCard(nil, nil, c, photo).
 func ToVCard(c *wire.Contact, photo *Photo) (vcard.Card, []Issue, error) {
 	return MergeIntoVCard(nil, nil, c, photo)
 }

@@ -22,10 +22,12 @@ type Photo struct {
 
 // PhotoAttachmentName is the attachment name Outlook and Exchange use for
 // a contact picture.
+// https://learn.microsoft.com/en-us/exchange/client-developer/exchange-web-services/how-to-set-contact-photos-by-using-ews-in-exchange
 const PhotoAttachmentName = "ContactPicture.jpg"
 
 // Attachment returns the photo as the FileAttachment to create with
 // CreateAttachment (IsContactPhoto=true).
+// https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/createattachment
 func (p *Photo) Attachment() wire.Attachment {
 	a := wire.NewFileAttachment(PhotoAttachmentName, p.ContentType, p.Data)
 	yes := true

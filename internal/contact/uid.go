@@ -18,6 +18,7 @@ func CardUID(card vcard.Card) string {
 
 // ContactUID returns the vCard UID an EWS contact carries in the
 // connector's UID extended property (wire.UIDProperty), or "".
+// https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/extendedproperty
 func ContactUID(c *wire.Contact) string {
 	if c == nil {
 		return ""
@@ -26,7 +27,8 @@ func ContactUID(c *wire.Contact) string {
 	return strings.TrimSpace(v)
 }
 
-// SetCardUID sets the card's UID to uid, replacing any other.
+// SetCardUID sets the card's UID (RFC 6350 section 6.7.6) to uid,
+// replacing any other.
 func SetCardUID(card vcard.Card, uid string) {
 	card[vcard.FieldUID] = []*vcard.Field{{Value: escape(uid), Params: vcard.Params{}}}
 }

@@ -11,7 +11,8 @@ import (
 // (exactly what FromVCard sends), with an Issue for each value that stays
 // local: overflow beyond the EWS slots, a date that is no date, a photo
 // that is a link, does not decode or is too large. A card without FN gets
-// the display name deriveFN builds. It never fails and never panics.
+// the display name deriveFN builds (FN is required, RFC 6350 section
+// 6.2.1). It never fails and never panics.
 func CanonicalVCard(card vcard.Card) (Canonical, []Issue) {
 	var is issues
 	c := canonicalVCard(card, &is, nil)
