@@ -116,9 +116,15 @@ func newEnv(t testing.TB, dsn string, opts Options) *env {
 }
 
 func (e *env) newEWS(rt http.RoundTripper) *ews.Client {
+	// A virtual clock: back-off waits advance it instead of sleeping.
+	var skew atomic.Int64
 	c, err := ews.NewClient(e.ewsURL, &ews.Options{Auth: ews.AuthBasic, Username: testUser, Password: testPass,
 		HTTPClient: &http.Client{Transport: rt, Timeout: 30 * time.Second}, MaxRetries: 2,
-		Sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() }})
+		Now: func() time.Time { return time.Now().Add(time.Duration(skew.Load())) },
+		Sleep: func(ctx context.Context, d time.Duration) error {
+			skew.Add(int64(d))
+			return ctx.Err()
+		}})
 	if err != nil {
 		e.t.Fatalf("ews.NewClient() = %v", err)
 	}

@@ -414,19 +414,30 @@ func (r *run) writeTags(ctx context.Context, ws []*work) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		// The items are synced; the tag is written again next time.
-		r.e.log.Warn("harmony: uid write-back failed", "link_id", r.link.ID, "error", err.Error())
-		return nil
+		return fmt.Errorf("harmony: uid write-back: %w", err)
 	}
 	for i, w := range tw {
-		if i >= len(res) || res[i].Err != nil {
-			continue
+		var ierr error
+		if i < len(res) {
+			ierr = res[i].Err
+		} else {
+			ierr = orErr(err, "updateitem: no result")
 		}
-		if it := res[i].Item(); it != nil && it.Fields() != nil && it.Fields().ItemId != nil {
-			w.remote.ChangeKey = it.Fields().ItemId.ChangeKey
+		switch {
+		case ierr == nil:
+			if id := itemIDOf(res[i].Item()); id != nil && id.ChangeKey != "" {
+				w.remote.ChangeKey = id.ChangeKey
+			}
 			w.remote.Tagged = true
 			r.res.Tagged++
 			r.settle(w)
+		case ews.IsConflict(ierr):
+			w.stale, w.done = true, false
+		case ews.IsNotFound(ierr):
+			w.remote, w.remoteGn, w.stale, w.done = nil, true, true, false
+		default:
+			w.done = false
+			r.itemError(w, "tag-remote", ierr)
 		}
 	}
 	return nil
