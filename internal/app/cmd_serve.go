@@ -85,6 +85,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, l net.List
 		Sealer:             sealer,
 		Admins:             web.NewNextcloudAdmins(nc),
 		AllowHTTPEndpoints: cfg.DevMode,
+		Page:               pageDeps(st, sealer, nc, log),
 	})
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()

@@ -47,6 +47,7 @@ func ignoreNotFound(err error) error {
 func DefaultRegistrations(nc *appapi.Client) []Registration {
 	return []Registration{
 		TopMenuRegistration(nc, appapi.TopMenu{Name: TopMenuName, DisplayName: "EWS Connector", Icon: "img/app.svg"}),
+		PageAssetsRegistration(nc),
 		FormRegistration(nc, PersonalForm(nc.AppID(), nc.BaseURL())),
 		FormRegistration(nc, AdminForm()),
 	}

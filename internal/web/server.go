@@ -36,6 +36,9 @@ type Options struct {
 	Sealer Sealer
 	// Admins decides who may use /api/v1/admin; nil denies everyone.
 	Admins AdminChecker
+	// Page serves the EWS Connector page's API (connect, folders, links, status, test data); nil
+	// answers it with 503.
+	Page *PageDeps
 	// AllowHTTPEndpoints accepts http:// EWS endpoints (development against the simulated Exchange).
 	AllowHTTPEndpoints bool
 }
@@ -65,8 +68,11 @@ func New(opts Options) *Server {
 	auth.POST("/init", s.life.init)
 	auth.PUT("/enabled", s.life.enabled)
 	auth.GET("/img/*", staticHandler())
+	auth.GET("/js/*", frontendHandler())
+	auth.GET("/css/*", frontendHandler())
 	api := auth.Group("/api/v1", requireUser, csrfGuard)
 	s.accountRoutes(api)
+	s.pageRoutes(api)
 	api.GET("/admin/accounts", s.adminAccounts, s.requireAdmin)
 	s.e = e
 	s.http = &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn)}

@@ -1,0 +1,46 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+// statusResponse is GET /api/v1/status: the user's accounts and every link with its last and next
+// run, item count and errors. No secret is ever part of it.
+type statusResponse struct {
+	Accounts []accountView `json:"accounts"`
+	Links    []linkView    `json:"links"`
+	Admin    bool          `json:"admin"`
+}
+
+func (s *Server) status(c echo.Context) error {
+	p, err := s.page()
+	if err != nil {
+		return err
+	}
+	st, err := s.accountStore()
+	if err != nil {
+		return err
+	}
+	ctx, user := c.Request().Context(), userOf(c)
+	accts, err := st.Accounts(ctx, user)
+	if err != nil {
+		return err
+	}
+	out := statusResponse{Accounts: make([]accountView, 0, len(accts)), Links: []linkView{}}
+	for i := range accts {
+		out.Accounts = append(out.Accounts, viewOf(&accts[i]))
+	}
+	links, err := p.Store.Links(ctx, user)
+	if err != nil {
+		return err
+	}
+	for i := range links {
+		out.Links = append(out.Links, s.linkViewOf(ctx, p, &links[i]))
+	}
+	if s.opts.Admins != nil {
+		out.Admin, _ = s.opts.Admins.IsAdmin(ctx, user)
+	}
+	return c.JSON(http.StatusOK, out)
+}
