@@ -44,6 +44,7 @@ var commands = []command{
 	{"dev", "development mode for `make run`: private PostgreSQL under .run/, fake Nextcloud, the app", cmdDev},
 	{"ews", "EWS admin tools: `ews folders --url URL --user USER` tests a connection and lists folders", cmdEWS},
 	{"ews-sim", "simulated Exchange 2019 EWS server: `ews-sim --listen ADDR --seed demo --user NAME:PASSWORD`", cmdEWSSim},
+	{"sync", "run the harmonization once: `sync --user NCUSER [--link ID] [--dry-run]` prints what it did per link", cmdSync},
 	{"help", "explain the commands (also --help, -h)", nil},
 }
 
