@@ -1,6 +1,7 @@
 package contact
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/emersion/go-vcard"
@@ -66,11 +67,11 @@ type cand struct {
 // group; a candidate left without a slot is overflow and stays local.
 type vkind struct {
 	id     string
-	names  []string                               // property names, by priority
-	accept func(name string, f *vcard.Field) bool // optional filter
-	slots  [][]string                             // canonical keys of each slot
-	group  func(name string, f *vcard.Field) int  // nil: group 0
-	groups [][]int                                // slot indexes of each group, in fill order
+	names  []string                                                // property names, by priority
+	accept func(card vcard.Card, name string, f *vcard.Field) bool // optional filter
+	slots  [][]string                                              // canonical keys of each slot
+	group  func(name string, f *vcard.Field) int                   // nil: group 0
+	groups [][]int                                                 // slot indexes of each group, in fill order
 	get    func(name string, f *vcard.Field) []string
 	set    func(name string, f *vcard.Field, parts []string, changed []bool, v4 bool)
 	create func(slot int, parts []string, v4 bool) (string, *vcard.Field)
@@ -83,7 +84,7 @@ func (k *vkind) candidates(card vcard.Card) []cand {
 			if f == nil {
 				continue
 			}
-			if k.accept == nil || k.accept(n, f) {
+			if k.accept == nil || k.accept(card, n, f) {
 				out = append(out, cand{n, f})
 			}
 		}
@@ -172,12 +173,24 @@ func textKind(id, key string, names []string, name3, name4 string) *vkind {
 // relatedKind is a text kind that is RELATED;TYPE=<typ> in vCard 4.0 and an
 // X- property in 3.0.
 func relatedKind(id, key, typ string, xnames []string) *vkind {
-	k := textKind(id, key, append([]string{"RELATED"}, xnames...), xnames[0], "RELATED")
-	k.accept = func(name string, f *vcard.Field) bool {
-		return name != "RELATED" || typesOf(f).has(typ)
+	k := textKind(id, key, append(append([]string{"RELATED"}, xnames...), appleRelated), xnames[0], "RELATED")
+	k.accept = func(card vcard.Card, name string, f *vcard.Field) bool {
+		switch name {
+		case "RELATED":
+			return typesOf(f).has(typ)
+		case appleRelated:
+			return appleLabel(card, f) == typ
+		}
+		return true
 	}
 	k.get = func(name string, f *vcard.Field) []string {
 		v := normText(unescape(f.Value))
+		if name == "X-MS-SPOUSE" && strings.Contains(f.Value, ";") {
+			// Outlook: X-MS-SPOUSE;N:Last;First
+			c := components(f.Value)
+			slices.Reverse(c)
+			v = normText(strings.Join(c, " "))
+		}
 		if name == "RELATED" && (strings.EqualFold(f.Params.Get(vcard.ParamValue), "uri") || looksLikeURI(v)) {
 			return []string{""}
 		}
@@ -298,14 +311,14 @@ func buildKinds() []*vkind {
 		structKind("n", "N", []string{keyFamily, keyGiven, keyMiddle, keyPrefix, keySuffix}, []int{0, 1, 2, 3, 4}),
 		textKind("nickname", keyNickname, []string{"NICKNAME"}, "NICKNAME", "NICKNAME"),
 		dateKind("bday", keyBday, []string{"BDAY"}, "BDAY", "BDAY"),
-		dateKind("anniversary", keyAnniversary, []string{"ANNIVERSARY", "X-ANNIVERSARY", "X-EVOLUTION-ANNIVERSARY", "X-MS-ANNIVERSARY", "X-KADDRESSBOOK-X-ANNIVERSARY"}, "X-ANNIVERSARY", "ANNIVERSARY"),
+		appleKind(dateKind("anniversary", keyAnniversary, []string{"ANNIVERSARY", "X-ANNIVERSARY", "X-EVOLUTION-ANNIVERSARY", "X-MS-ANNIVERSARY", "X-KADDRESSBOOK-X-ANNIVERSARY", appleDate}, "X-ANNIVERSARY", "ANNIVERSARY"), appleDate, "anniversary"),
 		genderKind(),
 		structKind("org", "ORG", []string{keyCompany, keyDepartment}, []int{0, 1}),
 		textKind("title", keyTitle, []string{"TITLE"}, "TITLE", "TITLE"),
 		textKind("role", keyRole, []string{"ROLE"}, "ROLE", "ROLE"),
 		relatedKind("spouse", keySpouse, "spouse", []string{"X-SPOUSE", "X-EVOLUTION-SPOUSE", "X-KADDRESSBOOK-X-SPOUSESNAME", "X-MS-SPOUSE"}),
-		textKind("manager", keyManager, []string{"X-MANAGER", "X-MANAGERSNAME", "X-EVOLUTION-MANAGER", "X-KADDRESSBOOK-X-MANAGERSNAME", "X-MS-MANAGER"}, "X-MANAGER", "X-MANAGER"),
-		textKind("assistant", keyAssistant, []string{"X-ASSISTANT", "X-ASSISTANTNAME", "X-EVOLUTION-ASSISTANT", "X-KADDRESSBOOK-X-ASSISTANTSNAME", "X-MS-ASSISTANT"}, "X-ASSISTANT", "X-ASSISTANT"),
+		appleKind(textKind("manager", keyManager, []string{"X-MANAGER", "X-MANAGERSNAME", "X-EVOLUTION-MANAGER", "X-KADDRESSBOOK-X-MANAGERSNAME", "X-MS-MANAGER", appleRelated}, "X-MANAGER", "X-MANAGER"), appleRelated, "manager"),
+		appleKind(textKind("assistant", keyAssistant, []string{"X-ASSISTANT", "X-ASSISTANTNAME", "X-EVOLUTION-ASSISTANT", "X-KADDRESSBOOK-X-ASSISTANTSNAME", "X-MS-ASSISTANT", appleRelated}, "X-ASSISTANT", "X-ASSISTANT"), appleRelated, "assistant"),
 		textKind("office", keyOffice, []string{"X-OFFICE-LOCATION", "X-KADDRESSBOOK-X-OFFICE"}, "X-OFFICE-LOCATION", "X-OFFICE-LOCATION"),
 		urlKind(),
 		textKind("note", keyNote, []string{"NOTE"}, "NOTE", "NOTE"),
@@ -439,6 +452,41 @@ func adrKind() *vkind {
 		n, f := create(s, parts, v4)
 		f.Params.Set(vcard.ParamType, []string{"work", "home", "other"}[s])
 		return n, f
+	}
+	return k
+}
+
+// Apple's labelled properties: item1.X-ABRELATEDNAMES:Jane with
+// item1.X-ABLabel:_$!<Spouse>!$_ in the same group (iOS, macOS Contacts).
+const (
+	appleRelated = "X-ABRELATEDNAMES"
+	appleDate    = "X-ABDATE"
+)
+
+// appleLabel returns the lower-cased label of a grouped Apple property
+// ("spouse" for _$!<Spouse>!$_), or "".
+func appleLabel(card vcard.Card, f *vcard.Field) string {
+	if f.Group == "" {
+		return ""
+	}
+	for _, l := range card["X-ABLABEL"] {
+		if l != nil && strings.EqualFold(l.Group, f.Group) {
+			v := strings.TrimSpace(unescape(l.Value))
+			v = strings.TrimSuffix(strings.TrimPrefix(v, "_$!<"), ">!$_")
+			return strings.ToLower(v)
+		}
+	}
+	return ""
+}
+
+// appleKind makes k accept the Apple property name only with the label.
+func appleKind(k *vkind, name, label string) *vkind {
+	accept := k.accept
+	k.accept = func(card vcard.Card, n string, f *vcard.Field) bool {
+		if n == name {
+			return appleLabel(card, f) == label
+		}
+		return accept == nil || accept(card, n, f)
 	}
 	return k
 }

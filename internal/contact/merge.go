@@ -1,6 +1,7 @@
 package contact
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 
@@ -46,7 +47,8 @@ func MergeIntoVCard(existing vcard.Card, base Canonical, c *wire.Contact, photo 
 			base = canonicalVCard(card, nil, nil)
 		}
 	}
-	v4 := strings.HasPrefix(strings.TrimSpace(card.Value(vcard.FieldVersion)), "4")
+	version := strings.TrimSpace(card.Value(vcard.FieldVersion))
+	v4 := strings.HasPrefix(version, "4")
 	for _, k := range kinds {
 		mergeKind(card, k, base, n, v4)
 	}
@@ -60,6 +62,11 @@ func MergeIntoVCard(existing vcard.Card, base Canonical, c *wire.Contact, photo 
 		if uid := ContactUID(c); uid != "" {
 			SetCardUID(card, uid)
 		}
+	}
+	if strings.HasPrefix(version, "2") && existing != nil && !bytes.Equal(Encode(card), Encode(existing)) {
+		// Parse already turned 2.1 into 3.0 syntax (TYPE parameters,
+		// decoded quoted-printable) and the merge wrote 3.0 values.
+		card[vcard.FieldVersion] = []*vcard.Field{newField("3.0", nil)}
 	}
 	return card, is, nil
 }
@@ -332,14 +339,18 @@ func mergeChildren(card vcard.Card, base, n []string, v4 bool) {
 		return
 	}
 	removed, added := setDiff(base, n), setDiff(n, base)
-	drop := map[string]map[*vcard.Field]bool{"RELATED": {}, "X-CHILD": {}}
+	drop := map[string]map[*vcard.Field]bool{}
 	for _, c := range childFields(card) {
 		if slices.Contains(removed, normText(unescape(c.f.Value))) {
+			if drop[c.name] == nil {
+				drop[c.name] = map[*vcard.Field]bool{}
+			}
 			drop[c.name][c.f] = true
 		}
 	}
-	removeFields(card, "RELATED", drop["RELATED"])
-	removeFields(card, "X-CHILD", drop["X-CHILD"])
+	for name, set := range drop {
+		removeFields(card, name, set)
+	}
 	have := childValues(card)
 	for i := range have {
 		have[i] = normText(have[i])

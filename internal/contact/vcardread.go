@@ -109,6 +109,11 @@ func childFields(card vcard.Card) []cand {
 			out = append(out, cand{"X-CHILD", f})
 		}
 	}
+	for _, f := range card[appleRelated] {
+		if f != nil && appleLabel(card, f) == "child" {
+			out = append(out, cand{appleRelated, f})
+		}
+	}
 	return out
 }
 
