@@ -224,3 +224,11 @@ func sumCounts(m map[string]int) int {
 	}
 	return n
 }
+
+func (e *env) deleteRemote(id string) {
+	e.t.Helper()
+	res, err := e.ews.DeleteItems(e.ctx, wire.ItemRefs{ews.ItemRef(wire.ItemId{Id: id})}, "HardDelete")
+	if err != nil || res[0].Err != nil {
+		e.t.Fatalf("DeleteItems(%s) = %v, %v", id, err, res)
+	}
+}
