@@ -37,6 +37,7 @@ type fakeNC struct {
 	status       []map[string]any
 	topMenu      map[string]bool
 	forms        map[string]bool
+	assets       []string // ui/script and ui/style calls
 	enabledReply string
 	userCalls    int
 }
@@ -85,6 +86,9 @@ func (f *fakeNC) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.topMenu[body["name"].(string)] = true
 	case "DELETE /ocs/v1.php/apps/app_api/api/v1/ui/top-menu":
 		delete(f.topMenu, body["name"].(string))
+	case "POST /ocs/v1.php/apps/app_api/api/v1/ui/script", "DELETE /ocs/v1.php/apps/app_api/api/v1/ui/script",
+		"POST /ocs/v1.php/apps/app_api/api/v1/ui/style", "DELETE /ocs/v1.php/apps/app_api/api/v1/ui/style":
+		f.assets = append(f.assets, r.Method+" "+r.URL.Query().Get("path")+fmt.Sprint(body["path"]))
 	case "POST /ocs/v1.php/apps/app_api/api/v1/ui/settings":
 		f.forms[body["formScheme"].(map[string]any)["id"].(string)] = true
 	case "DELETE /ocs/v1.php/apps/app_api/api/v1/ui/settings":
