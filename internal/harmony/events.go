@@ -39,7 +39,7 @@ func (k events) parseLocal(o dav.Object) (*localItem, error) {
 	}
 	hash, err := event.HashICal(cal, k.opts)
 	if err != nil {
-		return nil, err
+		return &localItem{Href: o.Href, ETag: o.ETag, UID: uid, Err: err}, nil
 	}
 	fp, _ := event.FingerprintICal(cal, k.opts)
 	return &localItem{Href: o.Href, ETag: o.ETag, Data: o.Data, UID: uid, Hash: hash, Fingerprint: fp,

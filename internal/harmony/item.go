@@ -26,6 +26,9 @@ type localItem struct {
 	Fingerprint string
 	Card        vcard.Card
 	Cal         *ical.Calendar
+	// Err is set when the object was read but cannot be mapped (UID known):
+	// the item fails and is retried with back-off.
+	Err error
 }
 
 // remoteItem is an Exchange item: its id and version from the change feed

@@ -120,6 +120,10 @@ func (r *run) fetchForMerge(ctx context.Context, ws []*work) error {
 		}
 		for _, l := range locals {
 			if w := need[l.Href]; w != nil {
+				if l.Err != nil {
+					r.itemError(w, "read-local", l.Err)
+					continue
+				}
 				w.local = l
 				if l.UID != w.uid {
 					w.local, w.localGone = nil, true
@@ -180,7 +184,9 @@ func (r *run) refresh(ctx context.Context, ws []*work) error {
 	}
 	for _, l := range locals {
 		if w := byHref[l.Href]; w != nil {
-			if l.UID == w.uid {
+			if l.Err != nil {
+				r.itemError(w, "read-local", l.Err)
+			} else if l.UID == w.uid {
 				w.local, w.localGone = l, false
 			} else {
 				w.err = fmt.Errorf("harmony: %s holds uid %q, not %q", l.Href, l.UID, w.uid)

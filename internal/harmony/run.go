@@ -267,6 +267,11 @@ func (r *run) buildWork(ctx context.Context) error {
 			r.workFor(old.UID).localGone = true // the object now holds another UID
 		}
 		w := r.workFor(l.UID)
+		if l.Err != nil {
+			w.local = l
+			r.itemError(w, "read-local", l.Err)
+			continue
+		}
 		if w.local != nil {
 			r.res.Errors = append(r.res.Errors, ItemError{UID: l.UID, Href: l.Href, Op: "read-local",
 				Err: fmt.Sprintf("harmony: uid %q held by %s and %s", l.UID, w.local.Href, l.Href)})
