@@ -65,11 +65,11 @@ func PersonalForm(appID, nextcloudURL string) appapi.Form {
 		Title:       "EWS Connector",
 		Description: "Synchronise your Exchange (EWS) calendars and contacts with Nextcloud. Add Exchange accounts on the EWS Connector page.",
 		DocURL:      nextcloudURL + "/index.php/apps/app_api/embedded/" + appID + "/" + TopMenuName,
-		Fields: []appapi.FormField{
+		Fields: append([]appapi.FormField{
 			{ID: "ews_sync_enabled", Title: "Synchronisation", Type: "checkbox", Label: "Synchronise my Exchange accounts", Default: true},
 			{ID: "ews_sync_interval", Title: "Interval", Description: "How often to look for changes when nothing notifies the app",
 				Type: "select", Options: []string{"5m", "15m", "60m"}, Default: "15m"},
-		},
+		}, SchedulerPersonalFields()...),
 	}
 }
 
@@ -82,11 +82,11 @@ func AdminForm() appapi.Form {
 		SectionID:   "declarative_settings",
 		Title:       "EWS Connector",
 		Description: "Defaults for users who connect Exchange (EWS) accounts.",
-		Fields: []appapi.FormField{
+		Fields: append([]appapi.FormField{
 			{ID: "ews_default_endpoint", Title: "Default EWS URL", Type: "url", Default: "",
 				Placeholder: "https://mail.example.com/EWS/Exchange.asmx"},
 			{ID: "ews_min_interval", Title: "Shortest sync interval", Type: "select", Options: []string{"5m", "15m", "60m"}, Default: "5m"},
-		},
+		}, SchedulerAdminFields()...),
 	}
 }
 

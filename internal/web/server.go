@@ -39,6 +39,9 @@ type Options struct {
 	// Page serves the EWS Connector page's API (connect, folders, links, status, test data); nil
 	// answers it with 503.
 	Page *PageDeps
+	// Webhooks takes the calendar webhook deliveries (POST /webhooks/calendar); nil acknowledges
+	// and drops them.
+	Webhooks WebhookSink
 	// AllowHTTPEndpoints accepts http:// EWS endpoints (development against the simulated Exchange).
 	AllowHTTPEndpoints bool
 }
@@ -68,6 +71,7 @@ func New(opts Options) *Server {
 	auth.POST("/init", s.life.init)
 	auth.PUT("/enabled", s.life.enabled)
 	auth.GET("/img/*", staticHandler())
+	s.webhookRoutes(auth)
 	auth.GET("/js/*", frontendHandler())
 	auth.GET("/css/*", frontendHandler())
 	api := auth.Group("/api/v1", requireUser, csrfGuard)
