@@ -12,7 +12,7 @@ RACE      ?=
 FUZZTIME  ?= 10s
 TESTFLAGS ?= -count=1 -shuffle=on -timeout=5m
 
-.PHONY: all build deps test run bench lint generate generate-tz fuzz docker clean help
+.PHONY: all build deps test run bench lint generate generate-tz fuzz docker clean help frontend
 
 all: lint test build
 
@@ -43,6 +43,9 @@ test: deps ## run every test; PostgreSQL tests start their own private cluster (
 
 run: deps ## private PostgreSQL under .run/, fake Nextcloud, simulated Exchange, the app (DEV_FLAGS="-nextcloud 127.0.0.1:8081")
 	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/ews-connector dev $(DEV_FLAGS)
+
+frontend: ## rebuild the page's bundle frontend/dist (committed; needs Node 20.19+ and npm)
+	cd frontend && npm ci --no-audit --no-fund && npx vite build
 
 bench: ## run the benchmarks
 	$(GO) test -run='^$$' -bench=. -benchmem ./...

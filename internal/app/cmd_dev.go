@@ -207,6 +207,15 @@ EWS Connector is running in development mode (registered, init %d%%, enabled %v)
   The app          %s   (GET /heartbeat needs no auth)
 `, d.status.Progress, d.status.Enabled, d.ncURL, d.appURL)
 	if d.ewsURL != "" {
+		fmt.Fprintf(env.Stdout, `
+  The page         open %s/ , pick "alice", then "EWS Connector"
+                   (%s/index.php/apps/app_api/embedded/%s/main)
+  Connect with     server %s   user alice   password %q
+                   then link folders, or "Create test data"; "Sync now" runs the engine
+
+`, d.ncURL, d.ncURL, devAppID, strings.TrimSuffix(d.ewsURL, "/EWS/Exchange.asmx"), devEWSPassword)
+	}
+	if d.ewsURL != "" {
 		fmt.Fprintf(env.Stdout, `  Simulated EWS    %s   mailboxes alice, admin; password %q
   Try it           go run ./cmd/ews-connector ews folders --url %s --user alice --auth basic
 `, d.ewsURL, devEWSPassword, d.ewsURL)
