@@ -163,6 +163,7 @@ test('create test data and see the items on both sides', { skip }, async () => {
 	assert.ok(cards.some(t => t.includes('Sofia') && /PHOTO/.test(t) && /BDAY/.test(t)), 'contact from Exchange with photo and birthday')
 	await screenshot('test-data')
 	await page.emulateMedia({ colorScheme: 'dark' })
+	await page.waitForTimeout(500) // let the buttons' colour transitions end
 	await screenshot('test-data-dark')
 	await page.emulateMedia({ colorScheme: 'light' })
 })
@@ -179,6 +180,26 @@ test('an edit in Exchange shows up in Nextcloud after sync now', { skip }, async
 	const all = await Promise.all((await davObjects(cal.local_href)).map(davGet))
 	assert.ok(all.some(t => t.includes('SUMMARY:Design review (moved to room 2)')), 'edited subject in Nextcloud')
 	await screenshot('synced-edit')
+})
+
+async function loginAs(user) {
+	await page.goto(nc + '/logout')
+	await page.getByRole('button', { name: user }).click()
+	await page.goto(nc + '/index.php/apps/app_api/embedded/ews_connector/main')
+}
+
+test('the admin part lists every account with its health, without secrets', { skip }, async () => {
+	await loginAs('admin')
+	const panel = page.locator('section.ews-admin')
+	await panel.getByRole('heading', { name: 'Administration: connected accounts' }).waitFor()
+	await panel.getByRole('cell', { name: 'alice', exact: true }).waitFor()
+	assert.match(await panel.innerText(), /connected/)
+	assert.ok(!(await page.content()).includes('secret'))
+	await screenshot('admin')
+	await loginAs('alice')
+	await page.getByRole('heading', { name: 'Exchange account alice' }).waitFor()
+	// A plain user sees no admin part.
+	assert.equal(await page.locator('section.ews-admin').count(), 0)
 })
 
 test('delete test data, then disconnect', { skip }, async () => {
