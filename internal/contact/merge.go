@@ -213,7 +213,9 @@ func mergeKind(card vcard.Card, k *vkind, base, n Canonical, v4 bool) {
 			ci = -1 // removed as a copy of a value removed from another slot
 		}
 		if allEmpty(np) {
-			if ci >= 0 && slices.Equal(parts[ci], bp) {
+			// The value may still be wanted in another slot of the group
+			// (it moved there): then the copy stays.
+			if ci >= 0 && slices.Equal(parts[ci], bp) && have(g, bp) > want(g, bp) {
 				drop[cands[ci].f] = true
 				alive[ci] = false
 				// Copies of the removed value beyond what EWS still holds

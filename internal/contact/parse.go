@@ -166,8 +166,7 @@ func logicalLines(text string, is *issues) []string {
 			flush()
 			cur = append(cur, line...)
 			has = true
-			head, _, _ := strings.Cut(line, ":")
-			qp = strings.Contains(strings.ToUpper(head), "QUOTED-PRINTABLE")
+			qp = isQuotedPrintable(line)
 		}
 	}
 	flush()
@@ -175,6 +174,21 @@ func logicalLines(text string, is *issues) []string {
 		is.add("", "repaired broken line folding (continuation line without leading space)")
 	}
 	return out
+}
+
+// isQuotedPrintable reports whether a content line declares the
+// quoted-printable encoding (vCard 2.1: ";ENCODING=QUOTED-PRINTABLE" or the
+// bare ";QUOTED-PRINTABLE" parameter), which allows soft line breaks.
+func isQuotedPrintable(l string) bool {
+	head, _, _ := strings.Cut(l, ":")
+	params := strings.Split(head, ";")
+	for _, p := range params[1:] {
+		p = strings.TrimSpace(p)
+		if strings.EqualFold(p, "QUOTED-PRINTABLE") || strings.EqualFold(p, "ENCODING=QUOTED-PRINTABLE") {
+			return true
+		}
+	}
+	return false
 }
 
 // looksLikeProperty reports whether l starts with "[group.]name" followed
