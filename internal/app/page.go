@@ -51,6 +51,9 @@ func pageDeps(st *store.Store, sealer *seal.Sealer, nc *appapi.Client, log *slog
 		},
 		Sync:   es,
 		Status: es,
+		StateChanged: func(ctx context.Context, user, state string) error {
+			return nc.SetPreference(ctx, user, web.ConnectionStateFieldID, state, false)
+		},
 	}
 }
 

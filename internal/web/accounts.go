@@ -146,6 +146,7 @@ func (s *Server) deleteAccount(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.accountsChanged(c.Request().Context(), userOf(c))
 	return c.NoContent(http.StatusNoContent)
 }
 

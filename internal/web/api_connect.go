@@ -139,6 +139,7 @@ func (s *Server) connect(c echo.Context) error {
 	if err := p.Store.SetAccountState(ctx, user, id, "connected", "", ""); err == nil {
 		a.State = "connected"
 	}
+	s.accountsChanged(ctx, user)
 	return c.JSON(http.StatusCreated, map[string]any{"account": viewOf(a), "folders": foldersView(folders)})
 }
 

@@ -161,6 +161,7 @@ func (s *Server) createLink(c echo.Context) error {
 		}
 		return err
 	}
+	s.accountsChanged(ctx, user)
 	return c.JSON(http.StatusCreated, s.linkViewOf(ctx, p, l))
 }
 
@@ -275,6 +276,7 @@ func (s *Server) deleteLink(c echo.Context) error {
 	if err := p.Store.DeleteLink(c.Request().Context(), l.UserID, l.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
+	s.accountsChanged(c.Request().Context(), l.UserID)
 	return c.NoContent(http.StatusNoContent)
 }
 
@@ -307,5 +309,6 @@ func (s *Server) syncLink(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.accountsChanged(ctx, l.UserID)
 	return c.JSON(http.StatusOK, s.linkViewOf(ctx, p, &l))
 }

@@ -77,6 +77,7 @@ func (s *Server) createTestData(c echo.Context) error {
 		}
 		out.Links = append(out.Links, s.linkViewOf(ctx, p, l))
 	}
+	s.accountsChanged(ctx, user)
 	return c.JSON(http.StatusCreated, out)
 }
 
@@ -129,5 +130,6 @@ func (s *Server) deleteTestData(c echo.Context) error {
 		}
 		out.Removed++
 	}
+	s.accountsChanged(ctx, user)
 	return c.JSON(http.StatusOK, out)
 }

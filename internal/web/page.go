@@ -32,6 +32,9 @@ type PageDeps struct {
 	Status StatusReader
 	// Autodiscover finds the EWS URL of an email address; nil refuses the email-only form.
 	Autodiscover func(ctx context.Context, email, username, password string) (string, error)
+	// StateChanged receives a user's connection state (one line) after connect, disconnect, link
+	// changes and syncs; production writes it into the personal form (ConnectionStateFieldID).
+	StateChanged func(ctx context.Context, userID, state string) error
 	// CheckHost refuses endpoints the administrator does not allow (an SSRF guard); nil allows all.
 	CheckHost func(ctx context.Context, endpoint string) error
 }

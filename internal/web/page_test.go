@@ -48,12 +48,14 @@ func (b basicAuth) Do(r *http.Request) (*http.Response, error) {
 }
 
 type pageHarness struct {
-	app   *httptest.Server
-	st    *store.Store
-	sync  *recordingSync
-	ews   string // EWS base URL
-	nc    *nextcloudsim.Server
-	ncURL string
+	mu     sync.Mutex
+	states map[string]string // StateChanged calls: user → last state
+	app    *httptest.Server
+	st     *store.Store
+	sync   *recordingSync
+	ews    string // EWS base URL
+	nc     *nextcloudsim.Server
+	ncURL  string
 }
 
 // newPageHarness serves the app with the page's API over a real store, the simulated Exchange
@@ -88,12 +90,18 @@ func newPageHarness(t *testing.T) *pageHarness {
 	sim := nextcloudsim.New(nextcloudsim.Options{AppID: testAppID, AppSecret: testSecret})
 	ncSrv := httptest.NewServer(sim)
 	t.Cleanup(ncSrv.Close)
-	h := &pageHarness{st: st, sync: &recordingSync{}, ews: run.URL, nc: sim, ncURL: ncSrv.URL}
+	h := &pageHarness{st: st, sync: &recordingSync{}, ews: run.URL, nc: sim, ncURL: ncSrv.URL, states: map[string]string{}}
 	srv := New(Options{
 		Logger: logger, Verifier: appapi.NewVerifier(testAppID, testSecret), Nextcloud: client,
 		Accounts: st, Sealer: sealer, Admins: NewNextcloudAdmins(client), AllowHTTPEndpoints: true,
 		Page: &PageDeps{
 			Store: st, Opener: sealer, Sync: h.sync,
+			StateChanged: func(_ context.Context, user, state string) error {
+				h.mu.Lock()
+				defer h.mu.Unlock()
+				h.states[user] = state
+				return nil
+			},
 			Mailbox: func(ctx context.Context, cfg MailboxConfig) (Mailbox, error) {
 				return ews.NewClient(cfg.Endpoint, &ews.Options{Auth: cfg.Auth, Username: cfg.Username, Password: cfg.Password, MaxRetries: 1})
 			},
@@ -370,5 +378,45 @@ func TestTestData(t *testing.T) {
 	}
 	if links, _ := h.st.Links(t.Context(), "alice"); len(links) != 0 {
 		t.Errorf("links after disconnect = %d", len(links))
+	}
+}
+
+func (h *pageHarness) state(user string) string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.states[user]
+}
+
+func TestConnectionState(t *testing.T) {
+	tests := []struct {
+		accounts    []string
+		links, errs int
+		want        string
+	}{
+		{nil, 0, 0, "Not connected"},
+		{[]string{"alice@example.com"}, 1, 0, "Connected to alice@example.com; 1 linked collection"},
+		{[]string{"a", "b"}, 3, 1, "Connected to a, b; 3 linked collections; 1 with errors (see the EWS Connector page)"},
+	}
+	for _, tc := range tests {
+		if got := ConnectionState(tc.accounts, tc.links, tc.errs); got != tc.want {
+			t.Errorf("ConnectionState(%v, %d, %d) = %q, want %q", tc.accounts, tc.links, tc.errs, got, tc.want)
+		}
+	}
+	h := newPageHarness(t)
+	acct := h.connect(t, "alice")
+	if got, want := h.state("alice"), "Connected to alice; 0 linked collections"; got != want {
+		t.Errorf("state after connect = %q, want %q", got, want)
+	}
+	h.call(t, "POST", fmt.Sprintf("/api/v1/accounts/%d/links", acct), "alice", map[string]string{
+		"remote_folder_id": "AANTSU1GAAEAAAAL", "kind": "calendar", "new_local_name": "Holidays"})
+	if got, want := h.state("alice"), "Connected to alice; 1 linked collection"; got != want {
+		t.Errorf("state after link = %q, want %q", got, want)
+	}
+	h.call(t, "DELETE", fmt.Sprintf("/api/v1/accounts/%d", acct), "alice", nil)
+	if got := h.state("alice"); got != "Not connected" {
+		t.Errorf("state after disconnect = %q, want Not connected", got)
+	}
+	if f := PersonalForm("ews_connector", "https://cloud.example.com"); f.Fields[0].ID != ConnectionStateFieldID {
+		t.Errorf("personal form's first field = %q, want %q", f.Fields[0].ID, ConnectionStateFieldID)
 	}
 }

@@ -63,9 +63,10 @@ func PersonalForm(appID, nextcloudURL string) appapi.Form {
 		SectionType: "personal",
 		SectionID:   "declarative_settings",
 		Title:       "EWS Connector",
-		Description: "Synchronise your Exchange (EWS) calendars and contacts with Nextcloud. Add Exchange accounts on the EWS Connector page.",
+		Description: "Synchronise your Exchange (EWS) calendars and contacts with Nextcloud. Connect, link folders and see the status on the EWS Connector page (the link below); your connection state is shown here.",
 		DocURL:      nextcloudURL + "/index.php/apps/app_api/embedded/" + appID + "/" + TopMenuName,
 		Fields: append([]appapi.FormField{
+			ConnectionStateField(),
 			{ID: "ews_sync_enabled", Title: "Synchronisation", Type: "checkbox", Label: "Synchronise my Exchange accounts", Default: true},
 			{ID: "ews_sync_interval", Title: "Interval", Description: "How often to look for changes when nothing notifies the app",
 				Type: "select", Options: []string{"5m", "15m", "60m"}, Default: "15m"},
