@@ -59,6 +59,10 @@ type Policy struct {
 	Allow []string
 	// Deny refuses the listed hosts always (it wins over Allow).
 	Deny []string
+	// Trusted admits the listed hosts even on internal addresses without
+	// restricting anything else (operator configuration, e.g. the simulated
+	// Exchange of the development setup); Deny still wins.
+	Trusted []string
 }
 
 // Resolver looks host names up (*net.Resolver satisfies it; tests inject a
@@ -78,6 +82,8 @@ type Guard struct {
 type compiled struct {
 	allowHosts, denyHosts     []string // lower case; "*.x" / ".x" stored as ".x"
 	allowPrefix, denyPrefixes []netip.Prefix
+	trustHosts                []string
+	trustPrefixes             []netip.Prefix
 	allowAny                  bool // allow list empty
 }
 
@@ -131,6 +137,7 @@ func (g *Guard) SetPolicy(p Policy) {
 	}
 	add(p.Allow, &c.allowHosts, &c.allowPrefix)
 	add(p.Deny, &c.denyHosts, &c.denyPrefixes)
+	add(p.Trusted, &c.trustHosts, &c.trustPrefixes)
 	g.policy.Store(c)
 }
 
@@ -227,6 +234,9 @@ func (c *compiled) checkAddr(host string, a netip.Addr) error {
 	if hostMatch(c.denyHosts, host) || prefixMatch(c.denyPrefixes, a) {
 		return &BlockedError{Host: host, Addr: a.String(), Reason: "deny-listed"}
 	}
+	if hostMatch(c.trustHosts, host) || prefixMatch(c.trustPrefixes, a) {
+		return nil
+	}
 	allowed := hostMatch(c.allowHosts, host) || prefixMatch(c.allowPrefix, a)
 	if !c.allowAny && !allowed {
 		return &BlockedError{Host: host, Addr: a.String(), Reason: "not allow-listed"}
@@ -261,7 +271,7 @@ func (g *Guard) Resolve(ctx context.Context, host string) ([]netip.Addr, error) 
 	if hostMatch(c.denyHosts, host) {
 		return nil, &BlockedError{Host: host, Reason: "deny-listed"}
 	}
-	if hostMatch(metadataHosts, host) && !hostMatch(c.allowHosts, host) {
+	if hostMatch(metadataHosts, host) && !hostMatch(c.allowHosts, host) && !hostMatch(c.trustHosts, host) {
 		return nil, &BlockedError{Host: host, Reason: "cloud metadata"}
 	}
 	var addrs []netip.Addr

@@ -84,6 +84,11 @@ func TestResolve(t *testing.T) {
 		{"mail.example.com", Policy{Deny: []string{"93.184.0.0/16"}}, false},
 		{"loop.example", Policy{Allow: []string{"loop.example"}, Deny: []string{"127.0.0.1"}}, false},
 		{"unknown.example", Policy{}, false},
+		// Trusted: admitted without restricting other hosts.
+		{"127.0.0.1", Policy{Trusted: []string{"127.0.0.1"}}, true},
+		{"mail.example.com", Policy{Trusted: []string{"127.0.0.1"}}, true},
+		{"loop6.example", Policy{Trusted: []string{"127.0.0.1"}}, false},
+		{"127.0.0.1", Policy{Trusted: []string{"127.0.0.1"}, Deny: []string{"127.0.0.0/8"}}, false},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s %v", tt.host, tt.policy), func(t *testing.T) {

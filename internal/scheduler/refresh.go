@@ -75,11 +75,7 @@ func (s *Scheduler) applyGuard(st Settings) {
 	if s.opts.Guard == nil {
 		return
 	}
-	allow := st.AllowHosts
-	if len(s.opts.ExtraAllow) > 0 {
-		allow = append(slices.Clone(s.opts.ExtraAllow), allow...)
-	}
-	s.opts.Guard.SetPolicy(netguard.Policy{Allow: allow, Deny: st.DenyHosts})
+	s.opts.Guard.SetPolicy(netguard.Policy{Allow: st.AllowHosts, Deny: st.DenyHosts, Trusted: s.opts.ExtraAllow})
 }
 
 func settingsEqual(a, b Settings) bool {

@@ -74,8 +74,9 @@ type Options struct {
 	// Guard gets the admin's host allow/deny lists (plus ExtraAllow) on
 	// every settings change; may be nil.
 	Guard *netguard.Guard
-	// ExtraAllow is always added to the admin's allow-list (development:
-	// the simulated Exchange on 127.0.0.1).
+	// ExtraAllow are hosts the guard always admits, even internal ones,
+	// without restricting others (netguard.Policy.Trusted; development: the
+	// simulated Exchange on 127.0.0.1).
 	ExtraAllow []string
 	// Metrics receives the scheduler's metrics; nil: none.
 	Metrics *metrics.Registry
