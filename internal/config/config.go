@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"strconv"
@@ -50,6 +51,12 @@ type Config struct {
 	LogFormat string
 	// DevMode is EWS_DEV_MODE: verbose logging for local development (`make run`).
 	DevMode bool
+	// MetricsAddr is EWS_METRICS_ADDR, the listen address of the Prometheus metrics (e.g.
+	// "127.0.0.1:9464"); empty (the default) turns them off.
+	MetricsAddr string
+	// AllowHosts are EWS hosts always allowed by the SSRF guard in addition to the admin's
+	// allow-list; not read from the environment (the dev command allow-lists its simulated Exchange).
+	AllowHosts []string
 }
 
 // Error is a configuration error that names the offending environment variable.
@@ -120,6 +127,12 @@ func Load(getenv Getenv) (*Config, error) {
 		c.PersistentStorage = "./data"
 	}
 	c.AAVersion = strings.TrimSpace(getenv("AA_VERSION"))
+	if v := strings.TrimSpace(getenv("EWS_METRICS_ADDR")); v != "" {
+		if _, _, err := net.SplitHostPort(v); err != nil {
+			errs = append(errs, &Error{Var: "EWS_METRICS_ADDR", Reason: fmt.Sprintf("%q is not host:port", v)})
+		}
+		c.MetricsAddr = v
+	}
 	errs = append(errs, c.loadStore(getenv)...)
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -238,6 +251,7 @@ func (c *Config) LogValue() slog.Value {
 		slog.String("aa_version", c.AAVersion),
 		slog.Bool("harp", c.HPSharedKey != ""),
 		slog.Bool("dev_mode", c.DevMode),
+		slog.String("metrics_addr", c.MetricsAddr),
 	)
 }
 
