@@ -137,6 +137,8 @@ func cmdDev(ctx context.Context, args []string, env Env) error {
 		AppID: devAppID, AppSecret: appSecret, AppVersion: Version, AppHost: "127.0.0.1", AppPort: port,
 		NextcloudURL: ncURL, PersistentStorage: filepath.Join(abs, "data"), AAVersion: "32.0.0",
 		DatabaseURL: dsn, SecretKey: key, LogLevel: level, LogFormat: "text", DevMode: true,
+		// The SSRF guard refuses loopback: trust the simulated Exchange's host explicitly.
+		AllowHosts: hostsOf(ewsURL),
 	}
 	appDone := make(chan error, 1)
 	go func() { appDone <- serve(ctx, cfg, log.With(slog.String("component", "app")), appL) }()

@@ -75,17 +75,26 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, l net.List
 	if err != nil {
 		return err
 	}
+	syncer, err := newSyncing(cfg, st, sealer, nc, log)
+	if err != nil {
+		return err
+	}
+	page := pageDeps(st, sealer, nc, log)
+	syncer.wirePage(page, log)
+	go syncer.serveMetrics(ctx, cfg.MetricsAddr, log)
 	srv := web.New(web.Options{
 		Logger:             log,
 		Verifier:           appapi.NewVerifier(cfg.AppID, cfg.AppSecret),
 		Nextcloud:          nc,
 		Migrator:           st,
-		Registrations:      web.DefaultRegistrations(nc),
+		Registrations:      append(web.DefaultRegistrations(nc), web.CalendarWebhookRegistrations(nc, log)...),
+		Workers:            syncer.sched,
+		Webhooks:           syncer.sched,
 		Accounts:           st,
 		Sealer:             sealer,
 		Admins:             web.NewNextcloudAdmins(nc),
 		AllowHTTPEndpoints: cfg.DevMode,
-		Page:               pageDeps(st, sealer, nc, log),
+		Page:               page,
 	})
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
