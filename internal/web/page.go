@@ -101,6 +101,7 @@ type StatusReader interface {
 type LinkRunStatus struct {
 	NextRun                      time.Time       `json:"next_run,omitzero"`
 	Running                      bool            `json:"running"`
+	Queued                       bool            `json:"queued"` // requested, not started yet
 	LocalCreated, LocalUpdated   int             `json:"-"`
 	LocalDeleted, RemoteCreated  int             `json:"-"`
 	RemoteUpdated, RemoteDeleted int             `json:"-"`
