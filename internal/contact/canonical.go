@@ -140,7 +140,7 @@ func joinList(items []string) string {
 	seen := make(map[string]bool, len(items))
 	out := make([]string, 0, len(items))
 	for _, it := range items {
-		it = normText(it)
+		it = normItem(it)
 		if it != "" && !seen[it] {
 			seen[it] = true
 			out = append(out, it)
@@ -148,6 +148,14 @@ func joinList(items []string) string {
 	}
 	sort.Strings(out)
 	return strings.Join(out, listSep)
+}
+
+// normItem normalizes a list item; the separator cannot occur in one.
+func normItem(s string) string {
+	if strings.Contains(s, listSep) {
+		s = strings.ReplaceAll(s, listSep, "")
+	}
+	return normText(s)
 }
 
 // splitList reads joinList's output.

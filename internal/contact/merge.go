@@ -301,7 +301,7 @@ func mergeCategories(card vcard.Card, base, n []string) {
 		}
 		items := splitRaw(f.Value, ',')
 		kept := slices.DeleteFunc(slices.Clone(items), func(it string) bool {
-			return slices.Contains(removed, normText(unescape(it)))
+			return slices.Contains(removed, normItem(unescape(it)))
 		})
 		if len(kept) == len(items) {
 			continue
@@ -343,7 +343,7 @@ func mergeChildren(card vcard.Card, base, n []string, v4 bool) {
 	removed, added := setDiff(base, n), setDiff(n, base)
 	drop := map[string]map[*vcard.Field]bool{}
 	for _, c := range childFields(card) {
-		if slices.Contains(removed, normText(unescape(c.f.Value))) {
+		if slices.Contains(removed, normItem(unescape(c.f.Value))) {
 			if drop[c.name] == nil {
 				drop[c.name] = map[*vcard.Field]bool{}
 			}
@@ -355,7 +355,7 @@ func mergeChildren(card vcard.Card, base, n []string, v4 bool) {
 	}
 	have := childValues(card)
 	for i := range have {
-		have[i] = normText(have[i])
+		have[i] = normItem(have[i])
 	}
 	for _, a := range added {
 		if slices.Contains(have, a) {

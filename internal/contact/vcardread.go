@@ -86,8 +86,13 @@ var lists = []listKind{
 func categoryValues(card vcard.Card) []string {
 	var out []string
 	for _, f := range card[vcard.FieldCategories] {
-		if f != nil {
-			out = append(out, listValues(f.Value)...)
+		if f == nil {
+			continue
+		}
+		for _, v := range listValues(f.Value) {
+			if v = normItem(v); v != "" {
+				out = append(out, v)
+			}
 		}
 	}
 	return out
