@@ -228,7 +228,7 @@ func (contacts) create(ctx context.Context, c EWS, folder wire.TargetFolder, ws 
 			w.err = fmt.Errorf("harmony: createitem: no item id")
 			continue
 		}
-		w.remote = &remoteItem{ID: id.Id, ChangeKey: id.ChangeKey, UID: w.uid, Tagged: true, Fetched: true,
+		w.remote = &remoteItem{ID: id.Id, ChangeKey: id.ChangeKey, UID: w.uid, Tagged: true, Fetched: true, Written: true,
 			Hash: w.local.Hash, Contact: items[i].Contact, Photo: photos[w]}
 		w.remoteGn = false
 		if p := photos[w]; p != nil {
@@ -327,6 +327,7 @@ func applyUpdateResult(w *work, res []ews.ItemResult, i int, err error) {
 		if id := itemIDOf(res[i].Item()); id != nil && id.ChangeKey != "" {
 			w.remote.ChangeKey = id.ChangeKey
 		}
+		w.remote.Written = true
 	case ews.IsConflict(rerr):
 		w.stale = true
 	case ews.IsNotFound(rerr):

@@ -261,7 +261,7 @@ func (k events) create(ctx context.Context, c EWS, folder wire.TargetFolder, ws 
 			w.err = fmt.Errorf("harmony: createitem: no item id")
 			continue
 		}
-		w.remote = &remoteItem{ID: id.Id, ChangeKey: id.ChangeKey, UID: w.uid, Tagged: true, Fetched: true, Hash: w.local.Hash}
+		w.remote = &remoteItem{ID: id.Id, ChangeKey: id.ChangeKey, UID: w.uid, Tagged: true, Fetched: true, Written: true, Hash: w.local.Hash}
 		w.remoteGn = false
 		if s := series[w]; len(s.Attachments) > 0 {
 			if ck, err := addAttachments(ctx, c, *id, s.Attachments); err != nil {

@@ -37,6 +37,7 @@ type remoteItem struct {
 	ID, ChangeKey string
 	UID           string
 	Tagged        bool // carries the app's UID property
+	Written       bool // this run created or updated it (ID and ChangeKey are ours)
 	Fetched       bool
 	Hash          string
 	Modified      time.Time

@@ -47,6 +47,7 @@ type modelRun struct {
 	rng    *rand.Rand
 	seq    int
 	link   store.Link
+	kind   store.LinkKind
 	items  map[string]*mItem
 	n      int
 	policy store.ConflictPolicy
@@ -75,6 +76,16 @@ func modelSeqs() int {
 }
 
 func TestModelRandomSequences(t *testing.T) {
+	runModel(t, store.KindContacts, modelSeqs())
+}
+
+// TestModelRandomSequencesCalendar runs the model on calendars, a fifth of
+// the events recurring with a moved occurrence.
+func TestModelRandomSequencesCalendar(t *testing.T) {
+	runModel(t, store.KindCalendar, max(modelSeqs()/5, 20))
+}
+
+func runModel(t *testing.T, kind store.LinkKind, seqs int) {
 	e := newEnv(t, pgtest.DSN(t), Options{DeleteShare: -1, NoEmptyGuard: true, RetryBase: time.Nanosecond, RetryMax: time.Nanosecond, PageSize: 4})
 	var ncFault atomic.Int64 // fail the n-th next DAV request with the status stored in ncStatus
 	var ncStatus atomic.Int64
@@ -85,11 +96,10 @@ func TestModelRandomSequences(t *testing.T) {
 		return 0
 	})
 	seed := modelSeed()
-	seqs := modelSeqs()
 	for seq := range seqs {
-		m := &modelRun{e: e, t: t, rng: rand.New(rand.NewPCG(seed, uint64(seq))), seq: seq, items: map[string]*mItem{}}
+		m := &modelRun{e: e, t: t, kind: kind, rng: rand.New(rand.NewPCG(seed, uint64(seq))), seq: seq, items: map[string]*mItem{}}
 		m.policy = []store.ConflictPolicy{store.PolicyNewest, store.PolicyExchange, store.PolicyNextcloud}[m.rng.IntN(3)]
-		m.link = e.newLink(store.KindContacts, fmt.Sprintf("M%d", seq), func(l *store.Link) { l.ConflictPolicy = m.policy })
+		m.link = e.newLink(kind, fmt.Sprintf("M%s%d", kind[:3], seq), func(l *store.Link) { l.ConflictPolicy = m.policy })
 		rounds := 1 + m.rng.IntN(3)
 		for round := range rounds {
 			ops := m.rng.IntN(5)
@@ -134,7 +144,7 @@ func TestModelRandomSequences(t *testing.T) {
 
 func (m *modelRun) fail(format string, args ...any) {
 	m.t.Helper()
-	m.t.Fatalf("seed %d sequence %d (policy %s): %s\nlog:\n%v", modelSeed(), m.seq, m.policy, fmt.Sprintf(format, args...), m.log)
+	m.t.Fatalf("seed %d %s sequence %d (policy %s): %s\nlog:\n%v", modelSeed(), m.kind, m.seq, m.policy, fmt.Sprintf(format, args...), m.log)
 }
 
 // live returns the UIDs present on both sides at the last quiet sync and
@@ -150,9 +160,86 @@ func (m *modelRun) live(local bool) []string {
 	return out
 }
 
+func (m *modelRun) ext() string {
+	if m.kind == store.KindCalendar {
+		return ".ics"
+	}
+	return ".vcf"
+}
+
 func (m *modelRun) mail() string {
 	m.n++
 	return fmt.Sprintf("v%d@example.org", m.n)
+}
+
+// localData is the object a user writes in Nextcloud for uid with content
+// c: a contact whose email is c, or an event whose summary is c (a weekly
+// series with a moved occurrence when recurring).
+func (m *modelRun) localData(uid, c string, recurring bool) []byte {
+	if m.kind == store.KindContacts {
+		return vcardText(uid, "Person "+uid, c)
+	}
+	if recurring {
+		return weeklyICS(uid, c, []string{"20260119T090000Z"}, map[string]string{"20260126T090000Z": c + " (moved)"})
+	}
+	return singleICS(uid, c, "20260110T120000Z", "20260110T130000Z")
+}
+
+// createRemote creates an item in Exchange as another client would and
+// returns its UID (derived when it has none) and id.
+func (m *modelRun) createRemote(uid, c string, tagged bool) (string, string) {
+	e := m.e
+	if m.kind == store.KindContacts {
+		id := e.createRemoteContact(m.link, "Person", uid, c, map[bool]string{true: uid}[tagged])
+		if !tagged {
+			uid = derivedUID(id.Id)
+		}
+		return uid, id.Id
+	}
+	// Exchange keeps the iCalendar UID in t:UID, so an untagged event keeps it.
+	id := e.createRemoteEvent(m.link, m.localData(uid, c, m.rng.IntN(5) == 0))
+	return uid, id.Id
+}
+
+// updateRemote changes an Exchange item's content to c, as Outlook would.
+func (m *modelRun) updateRemote(id, c string) error {
+	var up wire.Update
+	if m.kind == store.KindContacts {
+		ct := &wire.Contact{EmailAddresses: &wire.EmailAddresses{Entry: []wire.EmailAddressEntry{{Key: "EmailAddress1", Value: c}}}}
+		up = wire.Update{Kind: wire.SetField, Path: wire.Indexed("contacts:EmailAddress", "EmailAddress1"), Item: wire.Item{Contact: ct}}
+	} else {
+		ci := &wire.CalendarItem{ItemFields: wire.ItemFields{Subject: c}}
+		up = wire.Update{Kind: wire.SetField, Path: wire.Field("item:Subject"), Item: wire.Item{CalendarItem: ci}}
+	}
+	res, err := m.e.ews.UpdateItems(m.e.ctx, []wire.ItemChange{{ItemId: &wire.ItemId{Id: id}, Updates: wire.Updates{up}}}, ews.AlwaysOverwrite)
+	if err == nil && res[0].Err != nil {
+		err = res[0].Err
+	}
+	return err
+}
+
+// localContent and remoteContent read the content back.
+func (m *modelRun) localContent(li *localItem) string {
+	if m.kind == store.KindContacts {
+		c, _ := contact.CanonicalVCard(li.Card)
+		return c["email.EmailAddress1"]
+	}
+	for _, c := range li.Cal.Children {
+		if c.Name == "VEVENT" && c.Props.Get("RECURRENCE-ID") == nil {
+			if p := c.Props.Get("SUMMARY"); p != nil {
+				return p.Value
+			}
+		}
+	}
+	return ""
+}
+
+func (m *modelRun) remoteContent(r *remoteItem) string {
+	if m.kind == store.KindContacts {
+		c, _ := contact.CanonicalEWS(r.Contact, r.Photo)
+		return c["email.EmailAddress1"]
+	}
+	return r.Master.Subject
 }
 
 // op applies one random user operation.
@@ -162,8 +249,8 @@ func (m *modelRun) op() {
 	case 0: // create in Nextcloud
 		m.n++
 		uid := fmt.Sprintf("l%d-%d", m.seq, m.n)
-		it := &mItem{created: true, createdMail: m.mail(), href: m.link.LocalHref + "c" + strconv.Itoa(m.n) + ".vcf"}
-		if _, err := e.ncSim.PutObject(e.ctx, it.href, vcardText(uid, "Person "+uid, it.createdMail), ""); err != nil {
+		it := &mItem{created: true, createdMail: m.mail(), href: m.link.LocalHref + "c" + strconv.Itoa(m.n) + m.ext()}
+		if _, err := e.ncSim.PutObject(e.ctx, it.href, m.localData(uid, it.createdMail, m.rng.IntN(5) == 0), ""); err != nil {
 			m.fail("PutObject = %v", err)
 		}
 		m.items[uid] = it
@@ -173,11 +260,7 @@ func (m *modelRun) op() {
 		uid := fmt.Sprintf("r%d-%d", m.seq, m.n)
 		tagged := m.rng.IntN(2) == 0
 		it := &mItem{created: true, createdMail: m.mail()}
-		id := e.createRemoteContact(m.link, "Person", uid, it.createdMail, map[bool]string{true: uid}[tagged])
-		if !tagged {
-			uid = derivedUID(id.Id)
-		}
-		it.rid = id.Id
+		uid, it.rid = m.createRemote(uid, it.createdMail, tagged)
 		m.items[uid] = it
 		m.log = append(m.log, "create remote "+uid)
 	case 2: // update in Nextcloud
@@ -185,7 +268,7 @@ func (m *modelRun) op() {
 			uid := uids[m.rng.IntN(len(uids))]
 			it := m.items[uid]
 			it.lMod = m.mail()
-			if _, err := e.ncSim.PutObject(e.ctx, it.href, vcardText(uid, "Person "+uid, it.lMod), ""); err != nil {
+			if _, err := e.ncSim.PutObject(e.ctx, it.href, m.localData(uid, it.lMod, m.rng.IntN(5) == 0), ""); err != nil {
 				m.fail("PutObject(%s) = %v", it.href, err)
 			}
 			m.log = append(m.log, "update local "+uid+" "+it.lMod)
@@ -195,11 +278,8 @@ func (m *modelRun) op() {
 			uid := uids[m.rng.IntN(len(uids))]
 			it := m.items[uid]
 			it.rMod = m.mail()
-			c := &wire.Contact{EmailAddresses: &wire.EmailAddresses{Entry: []wire.EmailAddressEntry{{Key: "EmailAddress1", Value: it.rMod}}}}
-			res, err := e.ews.UpdateItems(e.ctx, []wire.ItemChange{{ItemId: &wire.ItemId{Id: it.rid},
-				Updates: wire.Updates{{Kind: wire.SetField, Path: wire.Indexed("contacts:EmailAddress", "EmailAddress1"), Item: wire.Item{Contact: c}}}}}, ews.AlwaysOverwrite)
-			if err != nil || res[0].Err != nil {
-				m.fail("UpdateItems(%s) = %v %v", uid, err, res)
+			if err := m.updateRemote(it.rid, it.rMod); err != nil {
+				m.fail("update remote %s = %v", uid, err)
 			}
 			m.log = append(m.log, "update remote "+uid+" "+it.rMod)
 		}
@@ -277,25 +357,28 @@ func (m *modelRun) settle() {
 	}
 	want := m.expected()
 	local := map[string]string{}
+	hashes := map[string]string{}
 	objs, err := e.ncSim.Objects(m.link.LocalHref)
 	if err != nil {
 		m.fail("Objects = %v", err)
 	}
 	for _, o := range objs {
-		li, err := contacts{}.parseLocal(dav.Object{Href: o.Href, Data: o.Data})
+		li, err := kindFor(m.kind, Options{}).parseLocal(dav.Object{Href: o.Href, Data: o.Data})
 		if err != nil {
 			m.fail("parse %s = %v", o.Href, err)
 		}
 		if _, dup := local[li.UID]; dup {
 			m.fail("uid %s twice in Nextcloud", li.UID)
 		}
-		c, _ := contact.CanonicalVCard(li.Card)
-		local[li.UID] = c["email.EmailAddress1"]
+		local[li.UID] = m.localContent(li)
+		hashes[li.UID] = li.Hash
 	}
 	remote := map[string]string{}
 	for u, it := range e.remoteByUID(m.link) {
-		c, _ := contact.CanonicalEWS(it.Contact, it.Photo)
-		remote[u] = c["email.EmailAddress1"]
+		remote[u] = m.remoteContent(it)
+		if hashes[u] != it.Hash {
+			m.fail("uid %s: Nextcloud and Exchange hold different content (hash %s vs %s)", u, hashes[u], it.Hash)
+		}
 	}
 	if fmt.Sprint(local) != fmt.Sprint(want) || fmt.Sprint(remote) != fmt.Sprint(want) {
 		m.fail("after a quiet sync:\nNextcloud %v\nExchange  %v\nwant      %v", local, remote, want)

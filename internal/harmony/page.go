@@ -223,7 +223,13 @@ func (r *run) execute(ctx context.Context, ws []*work) error {
 					href, etag = l.Href, l.ETag
 				}
 			}
-			data, hash, base, err := r.kind.toLocal(l, w.remote, w.base, w.uid)
+			mergeBase := w.base
+			if w.dec.Conflict {
+				// Exchange won a conflict: every mapped field takes its value
+				// (a two-way merge), not only those it changed since the base.
+				mergeBase = nil
+			}
+			data, hash, base, err := r.kind.toLocal(l, w.remote, mergeBase, w.uid)
 			if err != nil {
 				r.itemError(w, w.dec.Action.String(), err)
 				continue
@@ -581,6 +587,15 @@ func (r *run) failure(w *work, now time.Time, upd, ins []store.Correlation) ([]s
 		}
 		if c.LocalHref == "" && c.RemoteID == "" {
 			return upd, ins
+		}
+	}
+	if w.remote != nil && w.remote.Written {
+		// A multi-step write to Exchange failed after its first step: keep
+		// the item it made or changed, with the version it has now, so the
+		// retry completes it instead of creating another.
+		c.RemoteID, c.RemoteChangeKey = w.remote.ID, w.remote.ChangeKey
+		if w.corr == nil || w.corr.RemoteID != w.remote.ID {
+			c.RemoteHash = ""
 		}
 	}
 	c.Failures++

@@ -301,6 +301,7 @@ func (r *run) buildWork(ctx context.Context) error {
 		}
 	}
 	// Remote changes: those whose ChangeKey differs from the correlation's.
+	var copies []*remoteItem
 	for id, it := range r.remoteChanged {
 		c := r.byRemote[id]
 		if c != nil && c.RemoteChangeKey == it.ChangeKey && it.Tagged {
@@ -320,13 +321,15 @@ func (r *run) buildWork(ctx context.Context) error {
 			continue
 		}
 		if c == nil && w.corr != nil && w.corr.RemoteID != "" && w.corr.RemoteID != id && !r.remoteDeleted[w.corr.RemoteID] && !r.fullRemote {
-			// Another Exchange item already holds this UID (a copy): treat
-			// the copy as a new item with its own derived UID.
-			uid = derivedUID(id)
-			it.UID, it.Tagged = uid, false
-			w = r.workFor(uid)
+			// Another Exchange item held this UID at the last sync: decided
+			// below, once we know whether that one still exists.
+			copies = append(copies, it)
+			continue
 		}
 		w.remote = it
+	}
+	if err := r.resolveCopies(ctx, copies); err != nil {
+		return err
 	}
 	for id := range r.remoteDeleted {
 		if c := r.byRemote[id]; c != nil {
@@ -358,6 +361,38 @@ func (r *run) buildWork(ctx context.Context) error {
 		if err := r.matchFingerprints(ctx); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// resolveCopies decides for Exchange items whose UID another correlated
+// item holds: if that item is gone (its deletion was consumed by an earlier
+// run), the new item takes its place; if it still exists, the new item is a
+// copy (Outlook copies keep the UID property) and gets a UID of its own.
+func (r *run) resolveCopies(ctx context.Context, copies []*remoteItem) error {
+	if len(copies) == 0 {
+		return nil
+	}
+	refs := make(wire.ItemRefs, len(copies))
+	for i, it := range copies {
+		refs[i] = ews.ItemRef(wire.ItemId{Id: r.works[it.UID].corr.RemoteID})
+	}
+	res, err := r.remote.GetItems(ctx, refs, wire.ItemShape{BaseShape: "IdOnly"})
+	if err != nil && len(res) == 0 {
+		return fmt.Errorf("harmony: getitem: %w", err)
+	}
+	for i, it := range copies {
+		w := r.works[it.UID]
+		if i < len(res) && ews.IsNotFound(res[i].Err) && w.remote == nil {
+			w.remote = it
+			continue
+		}
+		if i < len(res) && res[i].Err != nil && !ews.IsNotFound(res[i].Err) {
+			return fmt.Errorf("harmony: getitem: %w", res[i].Err)
+		}
+		uid := derivedUID(it.ID)
+		it.UID, it.Tagged = uid, false
+		r.workFor(uid).remote = it
 	}
 	return nil
 }
