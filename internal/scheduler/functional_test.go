@@ -263,6 +263,15 @@ func TestRemoteChangeReachesNextcloudThroughStreaming(t *testing.T) {
 	if m := metricsText(reg); !strings.Contains(m, `ews_connector_events_total{source="exchange",outcome="queued"}`) {
 		t.Errorf("no streaming event counted:\n%s", m)
 	}
+	// The engine's own write to Nextcloud comes back as a webhook: it is
+	// recognised by href and ETag and triggers nothing.
+	time.Sleep(100 * time.Millisecond)
+	if ds := w.nc.DeliverWebhooks(w.ctx); len(ds) != 1 || ds[0].Status/100 != 2 {
+		t.Fatalf("DeliverWebhooks() = %+v, want the echo of the app's PUT", ds)
+	}
+	w.waitFor(2*time.Second, "the echo to be dropped", func() bool {
+		return strings.Contains(metricsText(reg), `ews_connector_events_total{source="webhook",outcome="echo"} 1`)
+	})
 }
 
 func metricsText(r *metrics.Registry) string {
