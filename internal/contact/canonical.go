@@ -32,19 +32,68 @@ type Canonical map[string]string
 const listSep = "\x1f"
 
 // Hash returns the hex SHA-256 of the sorted key/value pairs: equal hashes
-// mean no mapped field differs. REV, PRODID, property order, parameters,
+// mean no mapped field differs. Gaps in the positional groups do not count
+// (EmailAddress2 alone on EWS hashes like one EMAIL, which a card always
+// puts in EmailAddress1): see compactGroups. REV, PRODID, property order, parameters,
 // photo encoding and everything unmapped do not count.
 func (c Canonical) Hash() string {
 	h := sha256.New()
 	var buf []byte
-	for _, k := range c.sortedKeys() {
+	cc := c.compacted()
+	for _, k := range cc.sortedKeys() {
 		buf = append(buf[:0], k...)
 		buf = append(buf, 0)
-		buf = append(buf, c[k]...)
+		buf = append(buf, cc[k]...)
 		buf = append(buf, 0)
 		h.Write(buf)
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// compactGroups are the slot groups a vCard fills in order, so that only
+// the order of their values, not their slot numbers, is content.
+var compactGroups = [][]string{
+	{"email.EmailAddress1", "email.EmailAddress2", "email.EmailAddress3"},
+	{"im.ImAddress1", "im.ImAddress2", "im.ImAddress3"},
+	{"tel.BusinessPhone", "tel.BusinessPhone2"},
+	{"tel.HomePhone", "tel.HomePhone2"},
+}
+
+// compacted returns c with the values of each compact group moved to its
+// first slots, in slot order (c itself when there is no gap).
+func (c Canonical) compacted() Canonical {
+	var out Canonical // a copy, made when a group has a gap
+	for _, g := range compactGroups {
+		need, empty := false, false
+		var vals []string
+		for _, k := range g {
+			if v := c[k]; v == "" {
+				empty = true
+			} else {
+				need = need || empty
+				vals = append(vals, v)
+			}
+		}
+		if !need {
+			continue
+		}
+		if out == nil {
+			out = make(Canonical, len(c))
+			for k, v := range c {
+				out[k] = v
+			}
+		}
+		for _, k := range g {
+			delete(out, k)
+		}
+		for i, v := range vals {
+			out[g[i]] = v
+		}
+	}
+	if out == nil {
+		return c
+	}
+	return out
 }
 
 func (c Canonical) sortedKeys() []string {

@@ -93,7 +93,7 @@ func buildEWSFields() []ewsField {
 	}
 	for _, k := range phoneKeys {
 		fs = append(fs, ewsField{"tel." + k, wire.Indexed("contacts:PhoneNumber", k),
-			func(c *wire.Contact) string { return phoneEntry(c, k) },
+			func(c *wire.Contact) string { return stripTel(phoneEntry(c, k)) },
 			func(c *wire.Contact, v string) {
 				if c.PhoneNumbers == nil {
 					c.PhoneNumbers = &wire.PhoneNumbers{}
@@ -258,4 +258,14 @@ func addressEntry(c *wire.Contact, key string) *wire.PhysicalAddressEntry {
 		}
 	}
 	return nil
+}
+
+// stripTel drops a "tel:" URI scheme (RFC 3966) from a phone number, on
+// both sides, so that the canonical form is the number.
+func stripTel(v string) string {
+	v = strings.TrimSpace(v)
+	if len(v) > 4 && strings.EqualFold(v[:4], "tel:") {
+		return v[4:]
+	}
+	return v
 }

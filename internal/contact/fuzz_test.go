@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/ewsconnector/ews_connector/internal/ews/wire"
 )
@@ -92,6 +94,57 @@ func FuzzParseMerge(f *testing.F) {
 		}
 		if _, _, err := Parse(Encode(m1)); err != nil {
 			t.Fatalf("Parse(Encode(merged)) = %v", err)
+		}
+	})
+}
+
+// FuzzMergeValues: whatever text EWS holds in a mapped field, merging it
+// into a card makes the card hash like the contact (no churn), the merge is
+// idempotent, and the card still parses.
+func FuzzMergeValues(f *testing.F) {
+	for _, s := range []string{"plain", " spaced ", "semi;colon, comma\\ back", "line\r\nbreak", "--0415", "\x00\x1f", "tel:+1", "ü€😀"} {
+		for op := uint8(0); op < 3; op++ {
+			f.Add(s, op)
+		}
+	}
+	raw, err := os.ReadFile(filepath.Join("testdata", "cards", "thunderbird.vcf"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, text string, op uint8) {
+		if !utf8.ValidString(text) || strings.ContainsFunc(text, func(r rune) bool {
+			return r < 0x20 && r != '\n' && r != '\r' && r != '\t' || r == 0xFFFE || r == 0xFFFF
+		}) {
+			t.Skip("not XML text")
+		}
+		card := mustParse(t, raw)
+		c, _, _, _ := FromVCard(card)
+		base, _ := CanonicalVCard(card)
+		switch op % 4 {
+		case 0:
+			c.DisplayName, c.JobTitle, c.Nickname = text, text, text
+		case 1:
+			c.Body = &wire.Body{BodyType: "Text", Value: text}
+			c.Categories = &wire.Strings{String: []string{text, "x"}}
+		case 2:
+			c.EmailAddresses = &wire.EmailAddresses{Entry: []wire.EmailAddressEntry{{Key: "EmailAddress2", Value: text}}}
+			c.PhoneNumbers = &wire.PhoneNumbers{Entry: []wire.PhoneNumberEntry{{Key: "HomePhone", Value: text}}}
+		case 3:
+			c.PhysicalAddresses = &wire.PhysicalAddresses{Entry: []wire.PhysicalAddressEntry{{Key: "Business", Street: text, City: text}}}
+			c.CompanyName, c.Department, c.Surname = text, text, text
+		}
+		c = wireRoundTrip(t, c)
+		m1, _, err := MergeIntoVCard(card, base, c, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m1 = mustParse(t, Encode(m1))
+		m2, _, _ := MergeIntoVCard(m1, base, c, nil)
+		if !bytes.Equal(Encode(m1), Encode(m2)) {
+			t.Fatalf("merge not idempotent:\n%s\n---\n%s", Encode(m1), Encode(m2))
+		}
+		if HashVCard(m1) != HashEWS(c, nil) {
+			t.Fatalf("HashVCard(merged) != HashEWS(remote): %v\n%s", canonicalVCard(m1, nil, nil).Diff(canonicalEWS(c, nil, nil)), Encode(m1))
 		}
 	})
 }

@@ -402,11 +402,7 @@ func telKind() *vkind {
 	}
 	k.group = func(_ string, f *vcard.Field) int { return groupOf[phoneKeyOf(f)] }
 	k.get = func(_ string, f *vcard.Field) []string {
-		v := normText(unescape(f.Value))
-		if len(v) > 4 && strings.EqualFold(v[:4], "tel:") {
-			v = v[4:]
-		}
-		return []string{v}
+		return []string{normText(stripTel(normText(unescape(f.Value))))}
 	}
 	k.set = func(_ string, f *vcard.Field, parts []string, _ []bool, _ bool) {
 		v := escape(parts[0])
