@@ -3,10 +3,12 @@ package app
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
 	"github.com/ewsconnector/ews_connector/internal/appapi"
+	"github.com/ewsconnector/ews_connector/internal/autodiscover"
 	"github.com/ewsconnector/ews_connector/internal/dav"
 	"github.com/ewsconnector/ews_connector/internal/ews"
 	"github.com/ewsconnector/ews_connector/internal/harmony"
@@ -42,7 +44,7 @@ func pageDeps(st *store.Store, sealer *seal.Sealer, nc *appapi.Client, log *slog
 		DAV: func(ctx context.Context, user string) (harmony.DAV, error) { return collections(ctx, user) },
 	}, harmony.Options{Logger: log.With(slog.String("component", "harmony"))})
 	es := &engineSync{engine: engine, last: map[int64]web.LinkRunStatus{}}
-	return &web.PageDeps{
+	p := &web.PageDeps{
 		Store:   st,
 		Opener:  sealer,
 		Mailbox: mailbox,
@@ -55,6 +57,15 @@ func pageDeps(st *store.Store, sealer *seal.Sealer, nc *appapi.Client, log *slog
 			return nc.SetPreference(ctx, user, web.ConnectionStateFieldID, state, false)
 		},
 	}
+	// Autodiscover asks p.CheckHost (the SSRF guard, set when the scheduler is wired) before every URL.
+	ad := &autodiscover.Finder{HTTP: &http.Client{Timeout: 20 * time.Second}, Check: func(ctx context.Context, u string) error {
+		if p.CheckHost != nil {
+			return p.CheckHost(ctx, u)
+		}
+		return nil
+	}}
+	p.Autodiscover = ad.Find
+	return p
 }
 
 // engineSync runs a link's sync in the request and remembers each link's last result for the status.

@@ -14,7 +14,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/ewsconnector/ews_connector/internal/autodiscover"
 	"github.com/ewsconnector/ews_connector/internal/ews"
+	"github.com/ewsconnector/ews_connector/internal/netguard"
 	"github.com/ewsconnector/ews_connector/internal/store"
 )
 
@@ -173,7 +175,9 @@ func classifyConnect(err error) (code, msg string) {
 		opErr     *net.OpError
 	)
 	switch {
-	case ews.IsAuth(err):
+	case netguard.IsBlocked(err):
+		return "host_not_allowed", "The administrator does not allow connections to this server."
+	case ews.IsAuth(err), errors.Is(err, autodiscover.ErrAuth):
 		return "auth", "The server refused the user name or password. Check them (user@domain or DOMAIN\\user) and the authentication method."
 	case errors.As(err, &unknownCA), errors.As(err, &hostErr), errors.As(err, &hostErrP), errors.As(err, &invalid),
 		errors.As(err, &invalidP), errors.As(err, &verify):

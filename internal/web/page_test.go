@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/ewsconnector/ews_connector/internal/appapi"
+	"github.com/ewsconnector/ews_connector/internal/autodiscover"
 	"github.com/ewsconnector/ews_connector/internal/dav"
 	"github.com/ewsconnector/ews_connector/internal/ews"
 	"github.com/ewsconnector/ews_connector/internal/ewssim"
@@ -96,6 +97,15 @@ func newPageHarness(t *testing.T) *pageHarness {
 		Accounts: st, Sealer: sealer, Admins: NewNextcloudAdmins(client), AllowHTTPEndpoints: true,
 		Page: &PageDeps{
 			Store: st, Opener: sealer, Sync: h.sync,
+			Autodiscover: func(_ context.Context, email, user, pass string) (string, error) {
+				if email != "alice@example.com" {
+					return "", autodiscover.ErrNotFound
+				}
+				if pass != ewsPassword {
+					return "", autodiscover.ErrAuth
+				}
+				return run.URL + "/EWS/Exchange.asmx", nil
+			},
 			StateChanged: func(_ context.Context, user, state string) error {
 				h.mu.Lock()
 				defer h.mu.Unlock()
@@ -199,6 +209,18 @@ func TestConnectFailuresInUserWords(t *testing.T) {
 		{"certificate", tlsSrv.URL, ewsPassword, "certificate"},
 		{"no server, no email", "", ewsPassword, "invalid"},
 	}
+	// The email path: autodiscover finds the server (or says why not).
+	for _, tc := range []struct{ email, password, want string }{
+		{"nobody@example.net", ewsPassword, "autodiscover"},
+		{"alice@example.com", "wrong", "auth"},
+	} {
+		code, body := h.call(t, "POST", "/api/v1/connect", "alice", map[string]string{"email": tc.email, "username": "alice", "password": tc.password})
+		var ce connectError
+		_ = json.Unmarshal([]byte(body), &ce)
+		if code != 422 || ce.Code != tc.want {
+			t.Errorf("connect(email %s) = %d %s, want 422 %q", tc.email, code, body, tc.want)
+		}
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			code, body := h.call(t, "POST", "/api/v1/connect", "alice", map[string]string{"server": tc.server, "username": "alice", "password": tc.password, "auth_method": "basic"})
@@ -212,6 +234,10 @@ func TestConnectFailuresInUserWords(t *testing.T) {
 	}
 	if list, _ := h.st.Accounts(t.Context(), "alice"); len(list) != 0 {
 		t.Errorf("failed connects stored %d accounts, want 0", len(list))
+	}
+	code, body := h.call(t, "POST", "/api/v1/connect", "alice", map[string]string{"email": "alice@example.com", "username": "alice", "password": ewsPassword})
+	if code != 201 || !strings.Contains(body, `"email":"alice@example.com"`) || !strings.Contains(body, h.ews+"/EWS/Exchange.asmx") {
+		t.Errorf("connect(email) = %d %s, want 201 with the discovered endpoint", code, body)
 	}
 }
 
