@@ -68,14 +68,15 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, l net.List
 	if err := st.CheckSchema(ctx); err != nil {
 		return err
 	}
-	nc, err := appapi.NewClient(nil, appapi.Options{
+	reg := newMetrics(cfg)
+	nc, err := appapi.NewClient(nextcloudHTTP(reg), appapi.Options{
 		NextcloudURL: cfg.NextcloudURL, AppID: cfg.AppID, AppVersion: cfg.AppVersion,
 		Secret: cfg.AppSecret, AAVersion: cfg.AAVersion, Logger: log,
 	})
 	if err != nil {
 		return err
 	}
-	syncer, err := newSyncing(cfg, st, sealer, nc, log)
+	syncer, err := newSyncing(cfg, st, sealer, nc, reg, log)
 	if err != nil {
 		return err
 	}

@@ -32,20 +32,16 @@ type syncing struct {
 
 // newSyncing wires the harmonization engine (EWS clients dialling through
 // the guard, DAV through AppAPI) into a scheduler.
-func newSyncing(cfg *config.Config, st *store.Store, sealer *seal.Sealer, nc *appapi.Client, log *slog.Logger) (*syncing, error) {
-	s := &syncing{guard: netguard.New(netguard.Policy{Trusted: cfg.AllowHosts}, nil)}
-	if cfg.MetricsAddr != "" {
-		s.metrics = metrics.NewRegistry()
-	}
+func newSyncing(cfg *config.Config, st *store.Store, sealer *seal.Sealer, nc *appapi.Client, reg *metrics.Registry, log *slog.Logger) (*syncing, error) {
+	s := &syncing{guard: netguard.New(netguard.Policy{Trusted: cfg.AllowHosts}, nil), metrics: reg}
 	ewsLog := log.With(slog.String("component", "ews"))
 	newEWS := func(a store.Account) (*ews.Client, error) {
 		secret, err := sealer.Open(a.Secret, store.SecretBinding(a.UserID, a.ID))
 		if err != nil {
 			return nil, err
 		}
-		verify := s.sched == nil || s.sched.Settings().TLSVerify
 		return ews.NewClient(a.Endpoint, &ews.Options{Auth: string(a.AuthMethod), Username: a.Username, Password: string(secret),
-			HTTPClient: s.guard.HTTPClient(netguard.TransportOptions{InsecureSkipVerify: !verify}), Logger: ewsLog})
+			HTTPClient: s.ewsHTTP(), Logger: ewsLog})
 	}
 	engine := harmony.New(st, harmony.Deps{
 		EWS: func(ctx context.Context, a store.Account) (harmony.EWS, error) { return newEWS(a) },
@@ -77,6 +73,36 @@ func newSyncing(cfg *config.Config, st *store.Store, sealer *seal.Sealer, nc *ap
 	return s, nil
 }
 
+// ewsHTTP returns a fresh client for one EWS client (NTLM authenticates
+// connections, so they are never shared between accounts): dialling through
+// the guard, verifying TLS unless the admin turned it off, counted in the
+// metrics.
+func (s *syncing) ewsHTTP() *http.Client {
+	verify := s.sched == nil || s.sched.Settings().TLSVerify
+	c := s.guard.HTTPClient(netguard.TransportOptions{InsecureSkipVerify: !verify})
+	c.Transport = s.metrics.NewTransport(c.Transport, "ews")
+	return c
+}
+
+// newMetrics returns the metrics registry, or nil when metrics are off.
+func newMetrics(cfg *config.Config) *metrics.Registry {
+	if cfg.MetricsAddr == "" {
+		return nil
+	}
+	return metrics.NewRegistry()
+}
+
+// nextcloudHTTP returns the AppAPI client's HTTP client, counted in the
+// metrics; nil (the appapi default) when metrics are off.
+func nextcloudHTTP(reg *metrics.Registry) appapi.HTTPClient {
+	if reg == nil {
+		return nil
+	}
+	c := appapi.DefaultHTTPClient()
+	c.Transport = reg.NewTransport(c.Transport, "nextcloud")
+	return c
+}
+
 // wirePage makes the page queue syncs with the scheduler, read its status,
 // and check and dial EWS endpoints through the guard.
 func (s *syncing) wirePage(p *web.PageDeps, log *slog.Logger) {
@@ -88,10 +114,8 @@ func (s *syncing) wirePage(p *web.PageDeps, log *slog.Logger) {
 	p.CheckHost = s.guard.CheckURL
 	ewsLog := log.With(slog.String("component", "ews"))
 	p.Mailbox = func(ctx context.Context, cfg web.MailboxConfig) (web.Mailbox, error) {
-		verify := s.sched.Settings().TLSVerify
 		return ews.NewClient(cfg.Endpoint, &ews.Options{Auth: cfg.Auth, Username: cfg.Username, Password: cfg.Password,
-			HTTPClient: s.guard.HTTPClient(netguard.TransportOptions{InsecureSkipVerify: !verify}),
-			Logger:     ewsLog, MaxRetries: 2, MaxWait: 30 * time.Second})
+			HTTPClient: s.ewsHTTP(), Logger: ewsLog, MaxRetries: 2, MaxWait: 30 * time.Second})
 	}
 }
 

@@ -69,10 +69,12 @@ type AccountStatus struct {
 
 // Status is a user's synchronisation state.
 type Status struct {
-	Mode     Mode            `json:"mode"`
-	Interval time.Duration   `json:"interval_ns"`
-	Accounts []AccountStatus `json:"accounts"`
-	Links    []LinkStatus    `json:"links"`
+	Mode Mode `json:"mode"`
+	// IntervalSeconds is the periodic (passive) and reconciliation
+	// interval.
+	IntervalSeconds float64         `json:"interval_seconds"`
+	Accounts        []AccountStatus `json:"accounts"`
+	Links           []LinkStatus    `json:"links"`
 }
 
 // Status returns the state of user userID's accounts and links. It reads
@@ -80,7 +82,7 @@ type Status struct {
 func (s *Scheduler) Status(ctx context.Context, userID string) (Status, error) {
 	now := s.opts.Now()
 	st := s.Settings()
-	out := Status{Mode: st.Mode, Interval: st.Interval, Accounts: []AccountStatus{}, Links: []LinkStatus{}}
+	out := Status{Mode: st.Mode, IntervalSeconds: st.Interval.Seconds(), Accounts: []AccountStatus{}, Links: []LinkStatus{}}
 	accts, err := s.st.Accounts(ctx, userID)
 	if err != nil {
 		return out, fmt.Errorf("scheduler: status: %w", err)
