@@ -65,6 +65,21 @@ func newWorld(t testing.TB, config map[string]string, tune func(*scheduler.Optio
 }
 
 func newWorldWith(t testing.TB, config map[string]string, tune func(*scheduler.Options), reg *metrics.Registry) *world {
+	return newWorldOpts(t, worldOpts{config: config, tune: tune, reg: reg})
+}
+
+// worldOpts vary the world.
+type worldOpts struct {
+	config     map[string]string
+	tune       func(*scheduler.Options)
+	reg        *metrics.Registry
+	version    ewssim.Version // simulated Exchange release
+	noWebhooks bool           // webhook_listeners off
+	pullEvery  time.Duration  // pull interval where streaming is missing
+}
+
+func newWorldOpts(t testing.TB, wo worldOpts) *world {
+	config, tune, reg := wo.config, wo.tune, wo.reg
 	t.Helper()
 	ctx := context.Background()
 	w := &world{t: t, ctx: ctx}
@@ -78,7 +93,7 @@ func newWorldWith(t testing.TB, config map[string]string, tune func(*scheduler.O
 	}
 	w.st = st
 	w.exch = ewssim.New(ewssim.Options{Users: []ewssim.User{{Name: fUser, Password: fPass}},
-		StreamingMinute: time.Second, KeepAliveInterval: 200 * time.Millisecond})
+		StreamingMinute: time.Second, KeepAliveInterval: 200 * time.Millisecond, Version: wo.version})
 	es := httptest.NewServer(w.exch)
 	t.Cleanup(es.Close)
 	ewsURL := es.URL + "/EWS/Exchange.asmx"
@@ -88,7 +103,7 @@ func newWorldWith(t testing.TB, config map[string]string, tune func(*scheduler.O
 	var sink atomic.Pointer[scheduler.Scheduler]
 	appSrv := httptest.NewUnstartedServer(nil)
 	w.nc = nextcloudsim.New(nextcloudsim.Options{AppID: fAppID, AppVersion: "1.0.0", AppSecret: fSecret,
-		AppURL: "http://" + appSrv.Listener.Addr().String()})
+		AppURL: "http://" + appSrv.Listener.Addr().String(), WebhookListenersDisabled: wo.noWebhooks})
 	ns := httptest.NewServer(w.nc)
 	t.Cleanup(ns.Close)
 	t.Cleanup(w.nc.Close)
@@ -130,7 +145,7 @@ func newWorldWith(t testing.TB, config map[string]string, tune func(*scheduler.O
 	}, harmony.Options{})
 	o := scheduler.Options{Store: st, Syncer: eng, Nextcloud: w.api, Logger: slog.New(slog.DiscardHandler),
 		Watchers: func(ctx context.Context, _ store.Account) (scheduler.Watcher, error) {
-			return &scheduler.EWSWatcher{Client: newEWS(&w.ewsReqs), ConnectionTimeout: time.Minute}, nil
+			return &scheduler.EWSWatcher{Client: newEWS(&w.ewsReqs), ConnectionTimeout: time.Minute, PullInterval: wo.pullEvery}, nil
 		},
 		WebhooksAvailable: web.CalendarWebhooksAvailable(w.api),
 		LeaseTTL:          2 * time.Second, Tick: 20 * time.Millisecond, SettingsPoll: 50 * time.Millisecond,
@@ -336,4 +351,31 @@ func TestThrottledServerRequestsBounded(t *testing.T) {
 	w.exch.Faults().Reset()
 	w.createRemote("After throttling")
 	w.waitFor(10*time.Second, "sync after recovery", func() bool { return w.localHas("After throttling") })
+}
+
+// TestPullWhereStreamingIsMissing: Exchange 2007 has no streaming
+// notifications; the watcher falls back to a pull subscription.
+func TestPullWhereStreamingIsMissing(t *testing.T) {
+	w := newWorldOpts(t, worldOpts{config: map[string]string{scheduler.KeyMode: "active", scheduler.KeyInterval: "1h"},
+		version: ewssim.Exchange2007, pullEvery: 100 * time.Millisecond})
+	w.waitFor(5*time.Second, "the subscription", func() bool {
+		s, _ := w.sched.Status(w.ctx, fUser)
+		return len(s.Accounts) == 1 && s.Accounts[0].Subscribed
+	})
+	time.Sleep(300 * time.Millisecond)
+	w.createRemote("Pulled from Exchange 2007")
+	w.waitFor(10*time.Second, "the Exchange event in Nextcloud", func() bool { return w.localHas("Pulled from Exchange 2007") })
+	if n := w.exch.Count("GetEvents"); n == 0 {
+		t.Errorf("GetEvents requests = 0, want pull notifications")
+	}
+}
+
+// TestNoWebhookListenersPollsCalendars: with webhook_listeners off (or
+// Nextcloud 30/31), enabling still succeeds and calendars are polled at the
+// short interval in active mode.
+func TestNoWebhookListenersPollsCalendars(t *testing.T) {
+	w := newWorldOpts(t, worldOpts{config: map[string]string{scheduler.KeyMode: "active", scheduler.KeyInterval: "1h",
+		scheduler.KeyContactsInterval: "300ms"}, noWebhooks: true})
+	w.createLocal("nc-polled-1", "Polled without webhooks")
+	w.waitFor(10*time.Second, "the polled change in Exchange", func() bool { return w.remoteHas("Polled without webhooks") })
 }
