@@ -224,7 +224,11 @@ func (e *Engine) SyncLink(ctx context.Context, userID string, linkID int64, opts
 			}
 		}
 	}
-	e.log.Info("harmony run", "link_id", link.ID, "user_id", userID, "kind", string(link.Kind),
+	level := slog.LevelDebug
+	if res.Changed() || len(res.Errors) > 0 || res.Paused || err != nil {
+		level = slog.LevelInfo
+	}
+	e.log.Log(ctx, level, "harmony run", "link_id", link.ID, "user_id", userID, "kind", string(link.Kind),
 		"dry_run", opts.DryRun, "local_created", res.Local.Created, "local_updated", res.Local.Updated,
 		"local_deleted", res.Local.Deleted, "remote_created", res.Remote.Created, "remote_updated", res.Remote.Updated,
 		"remote_deleted", res.Remote.Deleted, "conflicts", res.Conflicts, "errors", len(res.Errors),
