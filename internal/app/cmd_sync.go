@@ -169,4 +169,3 @@ func firstNonEmpty(ss ...string) string {
 	}
 	return ""
 }
-
