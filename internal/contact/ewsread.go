@@ -32,7 +32,7 @@ func canonicalEWS(c *wire.Contact, photo *Photo, is *issues) Canonical {
 		out.set(f.key, f.get(c))
 	}
 	for _, k := range []string{keyBday, keyAnniversary} {
-		if v := out[k]; strings.HasPrefix(v, unreadable) {
+		if v := out[k]; isUnreadable(k, v) {
 			is.add(k, fmt.Sprintf("date %q does not parse; the local value is left alone", truncate(v[1:], 40)))
 		}
 	}

@@ -40,6 +40,12 @@ const (
 // property alone.
 const unreadable = "?"
 
+// isUnreadable reports whether v is the canonical value of an EWS date
+// that did not parse.
+func isUnreadable(key, v string) bool {
+	return (key == keyBday || key == keyAnniversary) && strings.HasPrefix(v, unreadable)
+}
+
 // adrParts are the canonical address parts and their ADR component index
 // (RFC 6350 section 6.3.1: PO box, extended, street, locality, region,
 // postal code, country). PO box and extended address have no EWS field.

@@ -204,7 +204,7 @@ func mergeKind(card vcard.Card, k *vkind, base, n Canonical, v4 bool) {
 	drop := map[*vcard.Field]bool{}
 	for s, keys := range k.slots {
 		bp, np := partsOf(base, keys), partsOf(n, keys)
-		if slices.Equal(bp, np) || slices.ContainsFunc(np, func(v string) bool { return strings.HasPrefix(v, unreadable) }) {
+		if slices.Equal(bp, np) || isUnreadable(keys[0], np[0]) {
 			continue
 		}
 		g := k.groupOf(s)

@@ -1,8 +1,6 @@
 package contact
 
 import (
-	"strings"
-
 	"github.com/ewsconnector/ews_connector/internal/ews/wire"
 )
 
@@ -23,7 +21,7 @@ func Updates(old, new *wire.Contact) wire.Updates {
 	var us wire.Updates
 	for _, f := range ewsFields {
 		ov, nv := co[f.key], cn[f.key]
-		if ov == nv || (nv == "" && strings.HasPrefix(ov, unreadable)) {
+		if ov == nv || (nv == "" && isUnreadable(f.key, ov)) {
 			continue
 		}
 		if nv == "" {
