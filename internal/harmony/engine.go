@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/ewsconnector/ews_connector/internal/harmony/plan"
@@ -133,14 +134,43 @@ var (
 	ErrUnknownKind = errors.New("harmony: unknown link kind")
 )
 
-// Engine runs harmonizations. It is safe for concurrent use on different
-// links; the caller (the scheduler's lease) ensures one run per link at a
-// time.
+// Engine runs harmonizations. It is safe for concurrent use: runs of one
+// link in this process wait for each other (a per-link lock); across
+// replicas the scheduler's lease keeps one run per link at a time.
 type Engine struct {
 	st   *store.Store
 	deps Deps
 	opts Options
 	log  *slog.Logger
+
+	mu    sync.Mutex
+	locks map[int64]*linkLock
+}
+
+type linkLock struct {
+	mu    sync.Mutex
+	users int
+}
+
+// lockLink serializes runs of one link and returns the unlock function.
+func (e *Engine) lockLink(id int64) func() {
+	e.mu.Lock()
+	l := e.locks[id]
+	if l == nil {
+		l = &linkLock{}
+		e.locks[id] = l
+	}
+	l.users++
+	e.mu.Unlock()
+	l.mu.Lock()
+	return func() {
+		l.mu.Unlock()
+		e.mu.Lock()
+		if l.users--; l.users == 0 {
+			delete(e.locks, id)
+		}
+		e.mu.Unlock()
+	}
 }
 
 // New returns an engine over st, building clients with deps.
@@ -170,7 +200,7 @@ func New(st *store.Store, deps Deps, opts Options) *Engine {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Engine{st: st, deps: deps, opts: opts, log: log}
+	return &Engine{st: st, deps: deps, opts: opts, log: log, locks: map[int64]*linkLock{}}
 }
 
 // SyncLink runs one harmonization of link linkID of user userID and returns
@@ -180,6 +210,7 @@ func New(st *store.Store, deps Deps, opts Options) *Engine {
 // (a side unreachable, the store failing, ctx done): everything committed
 // before stays, and the next run resumes without duplicates or loss.
 func (e *Engine) SyncLink(ctx context.Context, userID string, linkID int64, opts RunOptions) (Result, error) {
+	defer e.lockLink(linkID)()
 	link, err := e.st.Link(ctx, userID, linkID)
 	if err != nil {
 		return Result{LinkID: linkID}, fmt.Errorf("harmony: link %d: %w", linkID, err)

@@ -1,0 +1,68 @@
+package harmony
+
+import (
+	"testing"
+
+	"github.com/ewsconnector/ews_connector/internal/pgtest"
+	"github.com/ewsconnector/ews_connector/internal/store"
+)
+
+// An expired Nextcloud sync token and an unusable EWS SyncState make the
+// run list both sides from scratch: the changes made meanwhile are found,
+// and nothing is duplicated or deleted.
+func TestInvalidSyncStatesRelist(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, pgtest.DSN(t), Options{})
+	l := e.newLink(store.KindContacts, "Relist", nil)
+	e.putLocal(l, "a", vcardText("a-uid", "Ann A", "a@example.org"))
+	e.putLocal(l, "b", vcardText("b-uid", "Ben B", "b@example.org"))
+	e.createRemoteContact(l, "Cy", "C", "c@example.org", "c-uid")
+	e.sync(l)
+	e.putLocal(l, "a", vcardText("a-uid", "Ann A", "a2@example.org"))
+	e.ncSim.PruneSyncHistory()
+	link, _ := e.st.Link(e.ctx, testUser, l.ID)
+	if err := e.st.SetRemoteSyncState(e.ctx, l.ID, "bm90IGEgc3luYyBzdGF0ZQ=="); err != nil {
+		t.Fatal(err)
+	}
+	res := e.sync(l)
+	if res.Remote.Updated != 1 || res.Local != (Counts{}) || res.Remote.Created+res.Remote.Deleted != 0 || len(res.Errors) != 0 {
+		t.Fatalf("relist sync = %+v; want only the one remote update", res)
+	}
+	_, remote := e.assertHarmony(l)
+	if got := remoteEmail(remote["a-uid"]); got != "a2@example.org" {
+		t.Errorf("a in Exchange = %q, want a2@example.org", got)
+	}
+	after, _ := e.st.Link(e.ctx, testUser, l.ID)
+	if after.LocalSyncToken == link.LocalSyncToken || after.RemoteSyncState == "bm90IGEgc3luYyBzdGF0ZQ==" {
+		t.Errorf("sync state not renewed: token %q, state %q", after.LocalSyncToken, after.RemoteSyncState)
+	}
+	if res := e.sync(l); res.Changed() {
+		t.Errorf("quiet sync after the relist = %+v", res)
+	}
+}
+
+// Two runs of one link at once in this process are serialized: the second
+// sees what the first recorded and creates nothing again.
+func TestConcurrentRunsOfOneLink(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, pgtest.DSN(t), Options{})
+	l := e.newLink(store.KindContacts, "Twice", nil)
+	for _, n := range []string{"a", "b", "c"} {
+		e.putLocal(l, n, vcardText(n+"-uid", "Person "+n, n+"@example.org"))
+	}
+	results := make(chan Result, 2)
+	for range 2 {
+		go func() {
+			res, err := e.eng.SyncLink(e.ctx, testUser, l.ID, RunOptions{})
+			if err != nil {
+				t.Errorf("SyncLink() = %v", err)
+			}
+			results <- res
+		}()
+	}
+	created := (<-results).Remote.Created + (<-results).Remote.Created
+	if created != 3 {
+		t.Errorf("remote creates over both runs = %d, want 3", created)
+	}
+	e.assertHarmony(l)
+}
