@@ -50,32 +50,50 @@ func (s *Scheduler) notifyPaused(ctx context.Context, l store.DueLink, reason st
 		reason+" Check it on the EWS Connector page.")
 }
 
-// prefEntry caches one user's change-summary preference.
+// prefEntry caches one user's preferences.
 type prefEntry struct {
-	on bool
-	at time.Time
+	vals map[string]string
+	at   time.Time
 }
 
-// prefTTL is how long a preference answer is reused.
+// prefTTL is how long a user's preferences are reused.
 const prefTTL = 5 * time.Minute
 
-// wantsSummaries reports whether user opted in to change summaries.
-func (s *Scheduler) wantsSummaries(ctx context.Context, user string) bool {
+// prefKeys are the personal preferences the scheduler reads.
+var prefKeys = []string{PrefChangeSummaries, PrefSyncEnabled}
+
+// pref returns user's preference key ("" when unset or unreadable).
+func (s *Scheduler) pref(ctx context.Context, user, key string) string {
+	if s.opts.Nextcloud == nil {
+		return ""
+	}
 	s.prefMu.Lock()
 	e, ok := s.prefCache[user]
 	s.prefMu.Unlock()
-	if ok && s.opts.Now().Sub(e.at) < prefTTL {
-		return e.on
+	if !ok || s.opts.Now().Sub(e.at) >= prefTTL {
+		m, err := s.opts.Nextcloud.Preferences(ctx, user, prefKeys...)
+		if err != nil {
+			return ""
+		}
+		e = prefEntry{vals: m, at: s.opts.Now()}
+		s.prefMu.Lock()
+		s.prefCache[user] = e
+		s.prefMu.Unlock()
 	}
-	m, err := s.opts.Nextcloud.Preferences(ctx, user, PrefChangeSummaries)
-	if err != nil {
-		return false
-	}
-	on := m[PrefChangeSummaries] == "1" || m[PrefChangeSummaries] == "true"
-	s.prefMu.Lock()
-	s.prefCache[user] = prefEntry{on: on, at: s.opts.Now()}
-	s.prefMu.Unlock()
-	return on
+	return e.vals[key]
+}
+
+// wantsSummaries reports whether user opted in to change summaries.
+func (s *Scheduler) wantsSummaries(ctx context.Context, user string) bool {
+	v := s.pref(ctx, user, PrefChangeSummaries)
+	return v == "1" || v == "true"
+}
+
+// syncEnabled reports whether user has not turned synchronisation off
+// (personal setting, on by default).
+func (s *Scheduler) syncEnabled(ctx context.Context, user string) bool {
+	v := s.pref(ctx, user, PrefSyncEnabled)
+	return v != "0" && v != "false"
 }
 
 // changeSummary notifies a run's changes, only if the admin allows change

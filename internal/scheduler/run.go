@@ -163,6 +163,7 @@ func (s *Scheduler) runAccount(claimCtx, runCtx context.Context, c store.Claimed
 		s.mu.Unlock()
 		s.m.running.Add(-1)
 	}()
+	enabled := s.syncEnabled(ctx, c.UserID)
 	for i := 0; i < maxRunsPerClaim && claimCtx.Err() == nil && ctx.Err() == nil; i++ {
 		due, err := s.st.DueLinks(ctx, c.ID, s.opts.Now(), s.intervals())
 		if err != nil {
@@ -170,6 +171,17 @@ func (s *Scheduler) runAccount(claimCtx, runCtx context.Context, c store.Claimed
 			return
 		}
 		if len(due) == 0 {
+			return
+		}
+		if !enabled {
+			// The user turned synchronisation off: record a skipped run so
+			// that the link is due again only after the interval.
+			for _, l := range due {
+				if _, err := s.st.StartLinkRun(ctx, l.ID, s.opts.Now()); err == nil {
+					_ = s.st.FinishLinkRun(ctx, l.ID, store.RunRecord{Finished: s.opts.Now(), Result: "off",
+						Error: "synchronisation is turned off in the personal settings", Failures: l.Failures})
+				}
+			}
 			return
 		}
 		if stop := s.runLink(ctx, c, due[0]); stop {

@@ -262,6 +262,9 @@ func TestConflictDigestAndChangeSummaries(t *testing.T) {
 	}
 	nc.set(KeyChangeSummaries, "1")
 	nc.prefs["alice"] = map[string]string{PrefChangeSummaries: "1"}
+	s.prefMu.Lock()
+	s.prefCache = map[string]prefEntry{} // preferences are cached for 5 minutes
+	s.prefMu.Unlock()
 	s.refreshSettings(ctx)
 	_ = s.SyncNow(ctx, "alice", 1, false)
 	links, _ := st.Links(ctx, "alice")
@@ -274,5 +277,24 @@ func TestConflictDigestAndChangeSummaries(t *testing.T) {
 	s.sendDigests(ctx) // within a day: no second digest
 	if got := len(nc.notifications()); got != 2 {
 		t.Errorf("second digest within a day sent: %d notifications", got)
+	}
+}
+
+func TestUserTurnedSyncOff(t *testing.T) {
+	t.Parallel()
+	st := openStore(t, pgtestDSN(t))
+	fixture(t, st, 1)
+	nc := newFakeNC()
+	nc.set(KeyInterval, "1h")
+	nc.prefs["alice"] = map[string]string{PrefSyncEnabled: "0"}
+	sy := &fakeSyncer{}
+	s := start(t, fastOptions(st, sy, nc, t))
+	waitFor(t, 2*time.Second, "a skipped run recorded", func() bool {
+		stt, err := s.Status(context.Background(), "alice")
+		return err == nil && len(stt.Links) == 1 && stt.Links[0].LastResult == "off"
+	})
+	time.Sleep(200 * time.Millisecond)
+	if n := sy.count(); n != 0 {
+		t.Errorf("runs with synchronisation turned off = %d, want 0", n)
 	}
 }

@@ -27,6 +27,10 @@ const (
 // form) by which a user opts in to change summaries; "1" means yes.
 const PrefChangeSummaries = "ews_notify_changes"
 
+// PrefSyncEnabled is the personal preference by which a user turns the
+// synchronisation of all their accounts off ("0"); on by default.
+const PrefSyncEnabled = "ews_sync_enabled"
+
 // Mode is how the scheduler learns about changes.
 type Mode string
 

@@ -39,7 +39,7 @@ type LinkStatus struct {
 	LastFinishedAt time.Time `json:"last_finished_at"`
 	LastSuccessAt  time.Time `json:"last_success_at"`
 	// LastResult is "" (never run), ok, paused, error, auth, busy,
-	// unreachable, blocked or interrupted.
+	// unreachable, blocked, interrupted or off (turned off by the user).
 	LastResult string    `json:"last_result"`
 	LastError  string    `json:"last_error,omitempty"`
 	Counts     RunCounts `json:"counts"`
