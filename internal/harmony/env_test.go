@@ -49,6 +49,9 @@ type env struct {
 	// after that many (a crash between requests).
 	failAfter atomic.Int64
 	requests  atomic.Int64
+	// onCrash, when set, is called at the crash: cancelling the run's
+	// context models the process dying (nothing after it is committed).
+	onCrash atomic.Pointer[context.CancelFunc]
 
 	eng     *Engine
 	account store.Account
@@ -65,6 +68,9 @@ var errCrash = fmt.Errorf("test: simulated crash")
 func (c crashTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	n := c.e.requests.Add(1)
 	if lim := c.e.failAfter.Load(); lim > 0 && n > lim {
+		if f := c.e.onCrash.Load(); f != nil {
+			(*f)()
+		}
 		return nil, errCrash
 	}
 	return c.base.RoundTrip(r)

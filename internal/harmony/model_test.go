@@ -111,11 +111,21 @@ func runModel(t *testing.T, kind store.LinkKind, seqs int) {
 			}
 			// Crashes and faults, then quiet syncs until nothing changes.
 			if m.rng.IntN(2) == 0 {
+				// Half the crashes kill the run (its context is cancelled at the
+				// crash, so nothing after it is committed); the others only
+				// cut the network, so the run records its failures.
+				ctx, cancel := context.WithCancel(e.ctx)
+				kill := m.rng.IntN(2) == 0
+				if kill {
+					e.onCrash.Store(&cancel)
+				}
 				e.requests.Store(0)
 				e.failAfter.Store(int64(1 + m.rng.IntN(14)))
-				_, err := e.eng.SyncLink(e.ctx, testUser, m.link.ID, RunOptions{})
+				_, err := e.eng.SyncLink(ctx, testUser, m.link.ID, RunOptions{})
 				e.failAfter.Store(0)
-				m.log = append(m.log, fmt.Sprintf("crash after %d requests: %v", e.requests.Load(), err != nil))
+				e.onCrash.Store(nil)
+				cancel()
+				m.log = append(m.log, fmt.Sprintf("crash (kill %v) after %d requests: %v", kill, e.requests.Load(), err != nil))
 			}
 			if m.rng.IntN(3) == 0 {
 				switch m.rng.IntN(5) {
