@@ -11,15 +11,18 @@ import (
 
 // settingsLoop re-reads the admin settings every SettingsPoll: Nextcloud
 // does not tell the app when a declarative form value changes.
+// The first read happens here, not in Start: Start runs inside Nextcloud's
+// /enabled call and must not call Nextcloud back (a single-threaded PHP
+// server would deadlock).
 func (s *Scheduler) settingsLoop(ctx context.Context) {
 	t := time.NewTicker(s.opts.SettingsPoll)
 	defer t.Stop()
 	for {
+		s.refreshSettings(ctx)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			s.refreshSettings(ctx)
 		}
 	}
 }

@@ -203,8 +203,7 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	rctx, runStop := context.WithCancel(base)
 	s.cancel, s.runStop, s.runCtx = cancel, runStop, rctx
 	s.mu.Unlock()
-	s.refreshSettings(lctx)
-	s.log.Info("scheduler started", slog.String("mode", string(s.Settings().Mode)))
+	s.log.Info("scheduler started")
 	for _, loop := range []func(context.Context){s.claimLoop, s.settingsLoop, s.eventLoop, s.streamLoop, s.housekeepingLoop} {
 		s.loops.Add(1)
 		go func() { defer s.loops.Done(); loop(lctx) }()
