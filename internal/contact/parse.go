@@ -267,6 +267,7 @@ func parseParam(s string) (key string, vals []string, rest string) {
 		if v == "" {
 			return "", nil, rest
 		}
+		v = paramCleaner.Replace(v)
 		switch strings.ToUpper(v) {
 		case "QUOTED-PRINTABLE", "BASE64", "8BIT", "7BIT", "B":
 			return "ENCODING", []string{v}, rest
@@ -275,7 +276,7 @@ func parseParam(s string) (key string, vals []string, rest string) {
 	}
 	key = strings.ToUpper(strings.TrimSpace(p[:eq]))
 	for _, v := range splitParamValues(p[eq+1:]) {
-		vals = append(vals, v)
+		vals = append(vals, paramCleaner.Replace(v))
 	}
 	return key, vals, rest
 }
