@@ -86,7 +86,10 @@ func (r *run) decide(w *work) {
 	in.SameContent = lh != "" && lh == rh
 	w.dec = plan.Decide(in)
 	w.tag = false
-	if w.remote != nil && w.remote.Fetched && !w.remote.Tagged {
+	// A link to Nextcloud never writes to Exchange, not even the UID tag
+	// (the folder may be read-only): its items keep the UID derived from
+	// their ItemId or t:UID.
+	if w.remote != nil && w.remote.Fetched && !w.remote.Tagged && r.link.Direction != store.ToNextcloud {
 		switch w.dec.Action {
 		case plan.CreateRemote, plan.UpdateRemote, plan.DeleteRemote, plan.Drop:
 		default:

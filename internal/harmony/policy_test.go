@@ -111,13 +111,28 @@ func TestOneWayLinks(t *testing.T) {
 	e := newEnv(t, pgtest.DSN(t), Options{})
 	l := e.newLink(store.KindContacts, "OneWay", func(l *store.Link) { l.Direction = store.ToNextcloud })
 	e.createRemoteContact(l, "Rita", "R", "rita@example.org", "r-uid")
+	e.createRemoteContact(l, "Umar", "U", "umar@example.org", "") // no UID: not tagged on a one-way link
 	e.putLocal(l, "n", vcardText("n-uid", "Nora N", "nora@example.org"))
+	e.ewsSim.ResetCounts()
 	res := e.sync(l)
-	if res.Local.Created != 1 || res.Remote.Created != 0 {
-		t.Fatalf("to-nextcloud first sync = %+v; want only a local create", res)
+	if res.Local.Created != 2 || res.Remote.Created != 0 || res.Tagged != 0 {
+		t.Fatalf("to-nextcloud first sync = %+v; want only local creates", res)
 	}
-	if got := len(e.remoteByUID(l)); got != 1 {
-		t.Errorf("Exchange items = %d, want 1 (nothing sent)", got)
+	for op, n := range e.ewsSim.Counts() {
+		if op != "SyncFolderItems" && op != "GetItem" && n > 0 {
+			t.Errorf("to-nextcloud sync sent %d %s to Exchange", n, op)
+		}
+	}
+	if got := len(e.remoteByUID(l)); got != 2 {
+		t.Errorf("Exchange items = %d, want 2 (nothing sent)", got)
+	}
+	// Linking again finds the untagged item by its derived UID.
+	if err := e.st.DeleteLink(e.ctx, testUser, l.ID); err != nil {
+		t.Fatal(err)
+	}
+	l = e.linkPair(store.KindContacts, l.RemoteFolderID, l.LocalHref, func(l *store.Link) { l.Direction = store.ToNextcloud })
+	if res := e.sync(l); res.Local.Created != 0 || res.Matched != 2 {
+		t.Fatalf("to-nextcloud relink = %+v; want the two Exchange items matched", res)
 	}
 	// A local edit stays local; a later remote edit overwrites it.
 	e.putLocal(l, "n", vcardText("n-uid", "Nora N", "nora2@example.org"))
