@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -92,9 +93,10 @@ func TestAuthFailureStopsWithOneNotification(t *testing.T) {
 	a, links := fixture(t, st, 2)
 	nc := newFakeNC()
 	nc.set(KeyInterval, "100ms")
-	fail := true
+	var fail atomic.Bool
+	fail.Store(true)
 	sy := &fakeSyncer{fn: func(ctx context.Context, id int64, n int) (harmony.Result, error) {
-		if fail {
+		if fail.Load() {
 			return harmony.Result{}, &ews.Error{Op: "SyncFolderItems", HTTPStatus: 401}
 		}
 		return harmony.Result{LinkID: id}, nil
@@ -118,7 +120,7 @@ func TestAuthFailureStopsWithOneNotification(t *testing.T) {
 		t.Errorf("runs after sync now with rejected credentials = %d, want 1", n)
 	}
 	// Reconnect: new credentials, runs resume.
-	fail = false
+	fail.Store(false)
 	if err := st.SetAccountSecret(context.Background(), "alice", a.ID, []byte("new sealed")); err != nil {
 		t.Fatal(err)
 	}
