@@ -12,6 +12,7 @@ import (
 
 	"github.com/emersion/go-vcard"
 	"github.com/ewsconnector/ews_connector/internal/ews/wire"
+	"github.com/ewsconnector/ews_connector/internal/reference"
 )
 
 // corpus returns the realistic cards of testdata/cards by file name.
@@ -55,37 +56,10 @@ func mustParseString(t testing.TB, lines ...string) vcard.Card {
 	return mustParse(t, []byte(strings.Join(lines, "\r\n")+"\r\n"))
 }
 
-// sharedDir finds ../shared beside the repository root, or EWS_SHARED_DIR.
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	if d := os.Getenv("EWS_SHARED_DIR"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("../shared not found: no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(dir, "..", "shared")
-	if _, err := os.Stat(filepath.Join(shared, "ews-samples")); err != nil {
-		t.Skipf("../shared not found at %s: the EWS contact samples are needed", shared)
-	}
-	return shared
-}
-
 // sampleContact decodes the first Contact of an EWS sample envelope.
 func sampleContact(t *testing.T, name string) *wire.Contact {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(sharedDir(t), "ews-samples", name))
+	data, err := os.ReadFile(reference.Require(t, "ews-samples", name))
 	if err != nil {
 		t.Fatal(err)
 	}
