@@ -2,6 +2,7 @@ package harmony
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -549,7 +550,7 @@ func (r *run) commit(ctx context.Context, ws []*work) error {
 	if len(upd) == 0 && len(ins) == 0 && len(drops) == 0 {
 		return nil
 	}
-	return r.e.st.InTx(ctx, func(tx *store.Tx) error {
+	err := r.e.st.InTx(ctx, func(tx *store.Tx) error {
 		if len(drops) > 0 {
 			if _, err := tx.DeleteCorrelations(ctx, r.link.ID, drops); err != nil {
 				return err
@@ -570,6 +571,33 @@ func (r *run) commit(ctx context.Context, ws []*work) error {
 		}
 		return nil
 	})
+	if err == nil || !errors.Is(err, store.ErrDuplicate) {
+		return err
+	}
+	// A row clashes with another UID's href or item id (a UID moved between
+	// objects in an unusual order): store the page row by row so one clash
+	// cannot block the link; the clashing item fails and is retried.
+	r.e.log.Warn("harmony: page commit clashed, storing row by row", "link_id", r.link.ID, "error", err.Error())
+	if len(drops) > 0 {
+		if _, err := r.e.st.DeleteCorrelations(ctx, r.link.ID, drops); err != nil {
+			return err
+		}
+	}
+	for _, c := range append(upd, ins...) {
+		if err := r.e.st.UpsertCorrelation(ctx, &c); err != nil {
+			if !errors.Is(err, store.ErrDuplicate) {
+				return err
+			}
+			r.res.Errors = append(r.res.Errors, ItemError{UID: c.UID, Href: c.LocalHref, ItemID: c.RemoteID, Op: "record", Err: err.Error()})
+			continue
+		}
+		if b, ok := bases[c.UID]; ok && r.link.Kind == store.KindContacts {
+			if err := r.e.st.SetCorrelationBases(ctx, r.link.ID, map[int64][]byte{c.ID: b}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // failure records a failed item for a retry with back-off: an existing

@@ -66,3 +66,21 @@ func TestConcurrentRunsOfOneLink(t *testing.T) {
 	}
 	e.assertHarmony(l)
 }
+
+// An object whose UID is rewritten in place is a deletion of the old UID
+// and a creation of the new one, even with one item per page.
+func TestLocalUIDRewritten(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, pgtest.DSN(t), Options{PageSize: 1})
+	l := e.newLink(store.KindContacts, "Rewrite", nil)
+	e.putLocal(l, "a", vcardText("old-uid", "Ann A", "a@example.org"))
+	e.sync(l)
+	e.putLocal(l, "a", vcardText("new-uid", "Ann A", "a@example.org"))
+	res := e.sync(l)
+	if res.Remote.Created != 1 || res.Remote.Deleted != 1 || len(res.Errors) != 0 {
+		t.Fatalf("sync = %+v; want the old UID deleted and the new one created in Exchange", res)
+	}
+	if _, remote := e.assertHarmony(l); remote["new-uid"] == nil || len(remote) != 1 {
+		t.Errorf("Exchange UIDs = %v, want [new-uid]", keys(remote))
+	}
+}
