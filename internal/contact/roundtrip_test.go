@@ -26,8 +26,12 @@ func TestRoundTripVCard(t *testing.T) {
 	for _, name := range sortedNames(cards) {
 		t.Run(name, func(t *testing.T) {
 			card := mustParse(t, cards[name])
+			before := Encode(card)
 			want, _ := CanonicalVCard(card)
 			c, photo, _, err := FromVCard(card)
+			if !bytes.Equal(Encode(card), before) {
+				t.Errorf("FromVCard or CanonicalVCard modified the card")
+			}
 			if err != nil {
 				t.Fatalf("FromVCard = %v", err)
 			}
