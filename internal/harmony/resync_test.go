@@ -84,3 +84,28 @@ func TestLocalUIDRewritten(t *testing.T) {
 		t.Errorf("Exchange UIDs = %v, want [new-uid]", keys(remote))
 	}
 }
+
+// Exchange copies keep the UID property: a copy becomes an item of its own
+// (a UID derived from its ItemId), whether it is found with its original in
+// one feed or after the original was synced.
+func TestExchangeCopiesGetTheirOwnUID(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, pgtest.DSN(t), Options{})
+	l := e.newLink(store.KindContacts, "Copies", nil)
+	e.createRemoteContact(l, "Dora", "D", "d@example.org", "dup-uid")
+	e.createRemoteContact(l, "Dora", "D", "d@example.org", "dup-uid")
+	if res := e.sync(l); res.Local.Created != 2 || len(res.Errors) != 0 {
+		t.Fatalf("sync = %+v; want both items in Nextcloud", res)
+	}
+	e.assertHarmony(l)
+	e.createRemoteContact(l, "Dora", "D", "d@example.org", "dup-uid") // a later copy
+	if res := e.sync(l); res.Local.Created != 1 || len(res.Errors) != 0 {
+		t.Fatalf("sync of the later copy = %+v; want one more item", res)
+	}
+	if local, _ := e.assertHarmony(l); len(local) != 3 || local["dup-uid"] == nil {
+		t.Errorf("Nextcloud UIDs = %v, want dup-uid and two derived ones", keys(local))
+	}
+	if res := e.sync(l); res.Changed() {
+		t.Errorf("quiet sync = %+v", res)
+	}
+}

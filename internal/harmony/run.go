@@ -273,8 +273,14 @@ func (r *run) buildWork(ctx context.Context) error {
 			continue
 		}
 		if w.local != nil {
-			r.res.Errors = append(r.res.Errors, ItemError{UID: l.UID, Href: l.Href, Op: "read-local",
-				Err: fmt.Sprintf("harmony: uid %q held by %s and %s", l.UID, w.local.Href, l.Href)})
+			// Two objects hold one UID (vdirsyncer's IdentConflict): the
+			// correlated one is synced, the other reported.
+			other := l
+			if w.corr != nil && w.corr.LocalHref == l.Href {
+				other, w.local = w.local, l
+			}
+			r.res.Errors = append(r.res.Errors, ItemError{UID: l.UID, Href: other.Href, Op: "read-local",
+				Err: fmt.Sprintf("harmony: uid %q held by %s and %s", l.UID, w.local.Href, other.Href)})
 			continue
 		}
 		w.local = l
@@ -301,11 +307,24 @@ func (r *run) buildWork(ctx context.Context) error {
 		}
 	}
 	// Remote changes: those whose ChangeKey differs from the correlation's.
+	// Correlated items first, so that a copy never takes the original's UID.
+	ids := make([]string, 0, len(r.remoteChanged))
+	for id := range r.remoteChanged {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool {
+		ci, cj := r.byRemote[ids[i]] != nil, r.byRemote[ids[j]] != nil
+		if ci != cj {
+			return ci
+		}
+		return ids[i] < ids[j]
+	})
 	var copies []*remoteItem
-	for id, it := range r.remoteChanged {
+	for _, id := range ids {
+		it := r.remoteChanged[id]
 		c := r.byRemote[id]
-		if c != nil && c.RemoteChangeKey == it.ChangeKey && it.Tagged {
-			continue
+		if c != nil && c.RemoteChangeKey == it.ChangeKey && (it.Tagged || r.link.Direction == store.ToNextcloud) {
+			continue // an echo, or unchanged (links to Nextcloud never tag)
 		}
 		uid := it.UID
 		if c != nil {
@@ -316,8 +335,10 @@ func (r *run) buildWork(ctx context.Context) error {
 		it.UID = uid
 		w := r.workFor(uid)
 		if w.remote != nil {
-			r.res.Errors = append(r.res.Errors, ItemError{UID: uid, ItemID: id, Op: "read-remote",
-				Err: fmt.Sprintf("harmony: uid %q held by two Exchange items", uid)})
+			// Two Exchange items in this feed hold one UID: this one is a copy.
+			uid = derivedUID(id)
+			it.UID, it.Tagged = uid, false
+			r.workFor(uid).remote = it
 			continue
 		}
 		if c == nil && w.corr != nil && w.corr.RemoteID != "" && w.corr.RemoteID != id && !r.remoteDeleted[w.corr.RemoteID] && !r.fullRemote {
