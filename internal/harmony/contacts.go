@@ -44,7 +44,7 @@ func (contacts) parseLocal(o dav.Object) (*localItem, error) {
 		return nil, fmt.Errorf("harmony: %s: vcard without UID", o.Href)
 	}
 	canon, _ := contact.CanonicalVCard(card)
-	return &localItem{Href: o.Href, ETag: o.ETag, Data: o.Data, UID: uid, Hash: canon.Hash(),
+	return &localItem{Href: o.Href, ETag: o.ETag, UID: uid, Hash: canon.Hash(),
 		Fingerprint: contact.Fingerprint(canon), Modified: vcardREV(card), Card: card}, nil
 }
 

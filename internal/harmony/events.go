@@ -42,7 +42,7 @@ func (k events) parseLocal(o dav.Object) (*localItem, error) {
 		return &localItem{Href: o.Href, ETag: o.ETag, UID: uid, Err: err}, nil
 	}
 	fp, _ := event.FingerprintICal(cal, k.opts)
-	return &localItem{Href: o.Href, ETag: o.ETag, Data: o.Data, UID: uid, Hash: hash, Fingerprint: fp,
+	return &localItem{Href: o.Href, ETag: o.ETag, UID: uid, Hash: hash, Fingerprint: fp,
 		Modified: icalModified(cal), Cal: cal}, nil
 }
 

@@ -19,7 +19,6 @@ import (
 // localItem is a Nextcloud object as fetched and parsed.
 type localItem struct {
 	Href, ETag  string
-	Data        []byte
 	UID         string
 	Hash        string
 	Modified    time.Time
