@@ -147,20 +147,26 @@ func openStore(t testing.TB, dsn string) *store.Store {
 // fixture creates an account of alice with n calendar links.
 func fixture(t testing.TB, st *store.Store, n int) (store.Account, []store.Link) {
 	t.Helper()
+	return fixtureFor(t, st, "alice", n)
+}
+
+// fixtureFor creates an account of user with n calendar links.
+func fixtureFor(t testing.TB, st *store.Store, user string, n int) (store.Account, []store.Link) {
+	t.Helper()
 	ctx := context.Background()
 	id, err := st.NewAccountID(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := store.Account{ID: id, UserID: "alice", Endpoint: "https://mail.example.com/EWS/Exchange.asmx", Username: "alice",
+	a := store.Account{ID: id, UserID: user, Endpoint: "https://mail.example.com/EWS/Exchange.asmx", Username: user,
 		AuthMethod: store.AuthBasic, Secret: []byte("sealed")}
 	if err := st.CreateAccount(ctx, &a); err != nil {
 		t.Fatal(err)
 	}
 	var links []store.Link
 	for i := range n {
-		l := store.Link{AccountID: a.ID, UserID: "alice", Kind: store.KindCalendar, RemoteFolderID: "folder-" + string(rune('a'+i)),
-			LocalHref: "/remote.php/dav/calendars/alice/cal" + string(rune('a'+i)) + "/"}
+		l := store.Link{AccountID: a.ID, UserID: user, Kind: store.KindCalendar, RemoteFolderID: "folder-" + string(rune('a'+i)),
+			LocalHref: "/remote.php/dav/calendars/" + user + "/cal" + string(rune('a'+i)) + "/"}
 		if err := st.CreateLink(ctx, &l); err != nil {
 			t.Fatal(err)
 		}

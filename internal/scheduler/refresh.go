@@ -17,13 +17,32 @@ import (
 func (s *Scheduler) settingsLoop(ctx context.Context) {
 	t := time.NewTicker(s.opts.SettingsPoll)
 	defer t.Stop()
+	s.mu.Lock()
+	ready := s.ready
+	s.mu.Unlock()
+	s.refreshSettings(ctx)
+	close(ready)
 	for {
-		s.refreshSettings(ctx)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			s.refreshSettings(ctx)
 		}
+	}
+}
+
+// waitReady waits for the first settings read of this Start, so that no
+// work is claimed under default limits.
+func (s *Scheduler) waitReady(ctx context.Context) bool {
+	s.mu.Lock()
+	ready := s.ready
+	s.mu.Unlock()
+	select {
+	case <-ready:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }
 

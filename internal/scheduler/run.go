@@ -24,6 +24,9 @@ const maxRunsPerClaim = 50
 
 // claimLoop claims due accounts every Tick while there is capacity.
 func (s *Scheduler) claimLoop(ctx context.Context) {
+	if !s.waitReady(ctx) {
+		return
+	}
 	t := time.NewTicker(s.opts.Tick)
 	defer t.Stop()
 	for {
@@ -66,24 +69,34 @@ func (s *Scheduler) claimOnce(ctx context.Context) error {
 	var claimed []store.ClaimedAccount
 	err := s.st.InTx(ctx, func(tx *store.Tx) error {
 		claimed = claimed[:0]
+		// Claims are serialised across instances so that the per-server
+		// limit counts every instance's live leases.
+		if err := tx.LockClaims(ctx); err != nil {
+			return err
+		}
+		live, err := tx.LiveLeaseEndpoints(ctx, now)
+		if err != nil {
+			return err
+		}
+		perHost := map[string]int{}
+		for _, e := range live {
+			perHost[hostOf(e)]++
+		}
 		cands, err := tx.CandidateAccounts(ctx, now, iv, free*4)
 		if err != nil {
 			return err
 		}
-		s.mu.Lock()
-		perHost := map[string]int{}
 		var ids []int64
 		var picked []store.ClaimedAccount
 		for _, c := range cands {
 			h := hostOf(c.Endpoint)
-			if len(ids) >= free || s.perHost[h]+perHost[h] >= st.MaxPerServer {
+			if len(ids) >= free || perHost[h] >= st.MaxPerServer {
 				continue
 			}
 			perHost[h]++
 			ids = append(ids, c.ID)
 			picked = append(picked, c)
 		}
-		s.mu.Unlock()
 		if len(ids) == 0 {
 			return nil
 		}
@@ -111,7 +124,6 @@ func (s *Scheduler) claimOnce(ctx context.Context) error {
 			continue
 		}
 		s.active++
-		s.perHost[hostOf(c.Endpoint)]++
 		rctx := s.runCtx
 		s.runs.Add(1)
 		s.mu.Unlock()
@@ -159,7 +171,6 @@ func (s *Scheduler) runAccount(claimCtx, runCtx context.Context, c store.Claimed
 		rcancel()
 		s.mu.Lock()
 		s.active--
-		s.perHost[hostOf(c.Endpoint)]--
 		s.mu.Unlock()
 		s.m.running.Add(-1)
 	}()

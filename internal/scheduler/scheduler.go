@@ -115,10 +115,10 @@ type Scheduler struct {
 	runCtx   context.Context
 	loops    sync.WaitGroup
 	runs     sync.WaitGroup
-	active   int            // runs in progress on this instance
-	perHost  map[string]int // runs in progress per EWS host
+	active   int // accounts running on this instance
 	streams  map[int64]*stream
 
+	ready   chan struct{} // closed after the first settings read of a Start
 	events  chan CalendarEvent
 	pending map[int64]pendingEvent
 
@@ -173,7 +173,7 @@ func New(opts Options) (*Scheduler, error) {
 		opts.Now = time.Now
 	}
 	s := &Scheduler{opts: opts, st: opts.Store, log: opts.Logger.With(slog.String("instance", opts.Instance)),
-		m: newMeters(opts.Metrics), settings: DefaultSettings(), perHost: map[string]int{}, streams: map[int64]*stream{},
+		m: newMeters(opts.Metrics), settings: DefaultSettings(), streams: map[int64]*stream{},
 		events: make(chan CalendarEvent, 1024), prefCache: map[string]prefEntry{}}
 	s.applyGuard(s.settings)
 	return s, nil
@@ -202,6 +202,7 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	lctx, cancel := context.WithCancel(base)
 	rctx, runStop := context.WithCancel(base)
 	s.cancel, s.runStop, s.runCtx = cancel, runStop, rctx
+	s.ready = make(chan struct{})
 	s.mu.Unlock()
 	s.log.Info("scheduler started")
 	for _, loop := range []func(context.Context){s.claimLoop, s.settingsLoop, s.eventLoop, s.streamLoop, s.housekeepingLoop} {

@@ -27,6 +27,9 @@ type stream struct {
 // closes everything when the mode goes back to passive or the scheduler
 // stops.
 func (s *Scheduler) streamLoop(ctx context.Context) {
+	if !s.waitReady(ctx) {
+		return
+	}
 	every := min(s.opts.LeaseTTL/3, 5*s.opts.Tick)
 	t := time.NewTicker(every)
 	defer t.Stop()

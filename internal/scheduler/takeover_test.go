@@ -2,10 +2,12 @@ package scheduler
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/ewsconnector/ews_connector/internal/harmony"
+	"github.com/ewsconnector/ews_connector/internal/store"
 )
 
 // TestTwoInstancesTakeover runs two instances against one database. A
@@ -103,4 +105,41 @@ func TestStopReleasesLeases(t *testing.T) {
 	// The interrupted run is queued again (retry now) and B picks it up at
 	// once, long before A's one-minute lease would have expired.
 	waitFor(t, 2*time.Second, "B running the interrupted link", func() bool { return syB.count() == 1 })
+}
+
+// TestPerServerLimitAcrossInstances: with at most one sync per Exchange
+// server, two instances never run two accounts of the same server at once.
+func TestPerServerLimitAcrossInstances(t *testing.T) {
+	t.Parallel()
+	dsn := pgtestDSN(t)
+	stA, stB := openStore(t, dsn), openStore(t, dsn)
+	for _, u := range []string{"u1", "u2", "u3"} {
+		fixtureFor(t, stA, u, 1)
+	}
+	nc := newFakeNC()
+	nc.set(KeyInterval, "1h")
+	nc.set(KeyMaxPerServer, "1")
+	var running, peak, done atomic.Int32
+	fn := func(ctx context.Context, id int64, n int) (harmony.Result, error) {
+		cur := running.Add(1)
+		for {
+			p := peak.Load()
+			if cur <= p || peak.CompareAndSwap(p, cur) {
+				break
+			}
+		}
+		time.Sleep(150 * time.Millisecond)
+		running.Add(-1)
+		done.Add(1)
+		return harmony.Result{LinkID: id}, nil
+	}
+	for i, st := range []*store.Store{stA, stB} {
+		o := fastOptions(st, &fakeSyncer{fn: fn}, nc, t)
+		o.Instance = string(rune('A' + i))
+		start(t, o)
+	}
+	waitFor(t, 5*time.Second, "all three accounts synced", func() bool { return done.Load() == 3 })
+	if p := peak.Load(); p != 1 {
+		t.Errorf("peak concurrent syncs against one server = %d, want 1", p)
+	}
 }

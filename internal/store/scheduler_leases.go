@@ -211,3 +211,35 @@ func (q *queries) SetAuthFailed(ctx context.Context, id int64, errText string) e
 		FROM accounts a WHERE a.id = r.account_id AND r.account_id = $1`, id, errText)
 	return wrap("set auth failed", err)
 }
+
+// claimLockKey is the pg_advisory_xact_lock key that serialises claims
+// across instances, so that per-server limits hold cluster-wide ("ews-clm").
+const claimLockKey int64 = 0x6577732d636c6d
+
+// LockClaims serialises the claim transactions of all instances until
+// the transaction ends (pg_advisory_xact_lock,
+// https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-ADVISORY-LOCKS).
+func (q *Tx) LockClaims(ctx context.Context) error {
+	_, err := q.db.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, claimLockKey)
+	return wrap("lock claims", err)
+}
+
+// LiveLeaseEndpoints returns the endpoint of every account whose run lease
+// is alive at now (on any instance), for per-server limits.
+func (q *queries) LiveLeaseEndpoints(ctx context.Context, now time.Time) ([]string, error) {
+	rows, err := q.db.Query(ctx, `SELECT a.endpoint FROM account_runs r JOIN accounts a ON a.id = r.account_id
+		WHERE r.lease_until >= $1 AND r.lease_holder <> ''`, now)
+	if err != nil {
+		return nil, wrap("live lease endpoints", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var e string
+		if err := rows.Scan(&e); err != nil {
+			return nil, wrap("live lease endpoints", err)
+		}
+		out = append(out, e)
+	}
+	return out, wrap("live lease endpoints", rows.Err())
+}

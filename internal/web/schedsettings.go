@@ -24,7 +24,7 @@ func SchedulerAdminFields() []appapi.FormField {
 			Placeholder: "evil.example.com, 203.0.113.0/24",
 			Description: "Never connect to these hosts. Loopback, link-local, private and cloud metadata addresses are always refused unless allowed above."},
 		{ID: scheduler.KeyTLSVerify, Title: "TLS", Type: "checkbox", Default: true, Label: "Verify Exchange server certificates (recommended)"},
-		{ID: scheduler.KeyMaxPerServer, Title: "Synchronisations at once per Exchange server", Type: "number", Default: scheduler.DefaultMaxPerServer},
+		{ID: scheduler.KeyMaxPerServer, Title: "Synchronisations at once per Exchange server (all app instances)", Type: "number", Default: scheduler.DefaultMaxPerServer},
 		{ID: scheduler.KeyMaxTotal, Title: "Synchronisations at once in total (per app instance)", Type: "number", Default: scheduler.DefaultMaxTotal},
 		{ID: scheduler.KeyChangeSummaries, Title: "Change summaries", Type: "checkbox", Default: false,
 			Label: "Let users opt in to a notification after each synchronisation that changed something"},
