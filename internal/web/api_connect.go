@@ -133,13 +133,10 @@ func (s *Server) connect(c echo.Context) error {
 		return err
 	}
 	a := &store.Account{ID: id, UserID: user, Endpoint: create.Endpoint, Email: create.Email, Username: create.Username,
-		AuthMethod: store.AuthMethod(create.AuthMethod), State: store.AccountState("connected"),
+		AuthMethod: store.AuthMethod(create.AuthMethod), State: store.AccountConnected,
 		Secret: s.opts.Sealer.Seal([]byte(create.Password), store.SecretBinding(user, id))}
 	if err := st.CreateAccount(ctx, a); err != nil {
 		return err
-	}
-	if err := p.Store.SetAccountState(ctx, user, id, "connected", "", ""); err == nil {
-		a.State = "connected"
 	}
 	s.accountsChanged(ctx, user)
 	return c.JSON(http.StatusCreated, map[string]any{"account": viewOf(a), "folders": foldersView(folders)})

@@ -42,7 +42,6 @@ type PageDeps struct {
 // PageStore is the part of *store.Store the page uses; every method is scoped to the user.
 type PageStore interface {
 	Account(ctx context.Context, userID string, id int64) (store.Account, error)
-	SetAccountState(ctx context.Context, userID string, id int64, state store.AccountState, lastError, serverVersion string) error
 	Links(ctx context.Context, userID string) ([]store.Link, error)
 	AccountLinks(ctx context.Context, userID string, accountID int64) ([]store.Link, error)
 	Link(ctx context.Context, userID string, id int64) (store.Link, error)
