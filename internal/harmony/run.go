@@ -9,7 +9,6 @@ import (
 	"github.com/ewsconnector/ews_connector/internal/dav"
 	"github.com/ewsconnector/ews_connector/internal/ews"
 	"github.com/ewsconnector/ews_connector/internal/ews/wire"
-	"github.com/ewsconnector/ews_connector/internal/harmony/plan"
 	"github.com/ewsconnector/ews_connector/internal/store"
 )
 
@@ -37,11 +36,9 @@ type run struct {
 	byRemote map[string]*store.Correlation
 	due      []store.Correlation
 
-	works  map[string]*work
-	order  []string // UIDs in a stable order
-	guard  bool     // a guard was passed by override
-	pages  int
-	noFeed bool
+	works map[string]*work
+	order []string // UIDs in a stable order
+	guard bool     // a guard was passed by override
 }
 
 func (r *run) do(ctx context.Context) error {
@@ -455,7 +452,6 @@ func (r *run) fetchLocal(ctx context.Context, hrefs []string) ([]*localItem, []s
 func (r *run) matchFingerprints(ctx context.Context) error {
 	var lone []*work  // local only, uncorrelated
 	var rlone []*work // remote only, uncorrelated
-	var fetch []*remoteItem
 	for _, uid := range r.order {
 		w := r.works[uid]
 		if w.corr != nil {
@@ -466,7 +462,6 @@ func (r *run) matchFingerprints(ctx context.Context) error {
 			lone = append(lone, w)
 		case w.remote != nil && w.local == nil:
 			rlone = append(rlone, w)
-			fetch = append(fetch, w.remote)
 		}
 	}
 	if len(lone) == 0 || len(rlone) == 0 {
@@ -630,5 +625,3 @@ func (r *run) itemError(w *work, op string, err error) {
 	r.res.Errors = append(r.res.Errors, ie)
 	r.e.log.Warn("harmony item failed", "link_id", r.link.ID, "uid", w.uid, "op", op, "error", err.Error())
 }
-
-var _ = plan.Decide
