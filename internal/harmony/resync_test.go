@@ -1,7 +1,16 @@
 package harmony
 
 import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/ewsconnector/ews_connector/internal/ews"
+	"github.com/ewsconnector/ews_connector/internal/ews/wire"
 
 	"github.com/ewsconnector/ews_connector/internal/pgtest"
 	"github.com/ewsconnector/ews_connector/internal/store"
@@ -107,5 +116,48 @@ func TestExchangeCopiesGetTheirOwnUID(t *testing.T) {
 	}
 	if res := e.sync(l); res.Changed() {
 		t.Errorf("quiet sync = %+v", res)
+	}
+}
+
+// failingAttachments fails CreateAttachment once, after CreateItem worked.
+type failingAttachments struct {
+	EWS
+	failed atomic.Bool
+}
+
+func (f *failingAttachments) CreateAttachments(ctx context.Context, parent wire.ItemId, atts []wire.Attachment) ([]ews.AttachmentResult, error) {
+	if f.failed.CompareAndSwap(false, true) {
+		return []ews.AttachmentResult{{Err: &ews.Error{Op: "CreateAttachment", ResponseCode: "ErrorInternalServerError"}}}, nil
+	}
+	return f.EWS.CreateAttachments(ctx, parent, atts)
+}
+
+// A create whose second step (the photo) fails keeps the item it made:
+// the retry completes it and creates no second one.
+func TestPartialCreateIsCompletedNotDuplicated(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, pgtest.DSN(t), Options{RetryBase: time.Nanosecond, RetryMax: time.Nanosecond})
+	deps := e.eng.deps
+	fa := &failingAttachments{}
+	e.eng.deps.EWS = func(ctx context.Context, a store.Account) (EWS, error) {
+		c, err := deps.EWS(ctx, a)
+		fa.EWS = c
+		return fa, err
+	}
+	l := e.newLink(store.KindContacts, "Partial", nil)
+	img := base64.StdEncoding.EncodeToString(append([]byte{0xff, 0xd8, 0xff, 0xe0}, bytes.Repeat([]byte("x"), 60)...))
+	card := strings.Replace(string(vcardText("p-uid", "Pia P", "p@example.org")), "END:VCARD", "PHOTO;ENCODING=b;TYPE=JPEG:"+img+"\r\nEND:VCARD", 1)
+	e.putLocal(l, "p", []byte(card))
+	res := e.sync(l)
+	if len(res.Errors) != 1 || res.Errors[0].UID != "p-uid" {
+		t.Fatalf("first sync = %+v; want the photo failure", res)
+	}
+	res = e.sync(l)
+	if len(res.Errors) != 0 || res.Remote.Created != 0 || res.Remote.Updated != 1 {
+		t.Fatalf("retry = %+v; want the item completed by an update, not created again", res)
+	}
+	_, remote := e.assertHarmony(l)
+	if len(remote) != 1 || remote["p-uid"].Photo == nil {
+		t.Errorf("Exchange = %v items, photo %v; want one item with its photo", len(remote), remote["p-uid"].Photo)
 	}
 }
