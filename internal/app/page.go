@@ -65,6 +65,14 @@ func pageDeps(st *store.Store, sealer *seal.Sealer, nc *appapi.Client, log *slog
 		return nil
 	}}
 	p.Autodiscover = ad.Find
+	p.DefaultServer = func(ctx context.Context) string {
+		m, err := nc.Config(ctx, "ews_default_endpoint")
+		if err != nil {
+			log.Debug("default EWS URL", slog.Any("error", err))
+			return ""
+		}
+		return m["ews_default_endpoint"]
+	}
 	return p
 }
 

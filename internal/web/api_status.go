@@ -12,6 +12,8 @@ type statusResponse struct {
 	Accounts []accountView `json:"accounts"`
 	Links    []linkView    `json:"links"`
 	Admin    bool          `json:"admin"`
+	// DefaultServer prefills the connect form (the admin's default EWS URL).
+	DefaultServer string `json:"default_server,omitempty"`
 }
 
 func (s *Server) status(c echo.Context) error {
@@ -38,6 +40,9 @@ func (s *Server) status(c echo.Context) error {
 	}
 	for i := range links {
 		out.Links = append(out.Links, s.linkViewOf(ctx, p, &links[i]))
+	}
+	if p.DefaultServer != nil && len(out.Accounts) == 0 {
+		out.DefaultServer = p.DefaultServer(ctx)
 	}
 	if s.opts.Admins != nil {
 		out.Admin, _ = s.opts.Admins.IsAdmin(ctx, user)

@@ -35,6 +35,9 @@ type PageDeps struct {
 	// StateChanged receives a user's connection state (one line) after connect, disconnect, link
 	// changes and syncs; production writes it into the personal form (ConnectionStateFieldID).
 	StateChanged func(ctx context.Context, userID, state string) error
+	// DefaultServer returns the administrator's default EWS URL (admin form field
+	// ews_default_endpoint), offered in the connect form; nil or "" offers none.
+	DefaultServer func(ctx context.Context) string
 	// CheckHost refuses endpoints the administrator does not allow (an SSRF guard); nil allows all.
 	CheckHost func(ctx context.Context, endpoint string) error
 }

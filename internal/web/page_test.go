@@ -106,6 +106,7 @@ func newPageHarness(t *testing.T) *pageHarness {
 				}
 				return run.URL + "/EWS/Exchange.asmx", nil
 			},
+			DefaultServer: func(context.Context) string { return "https://mail.example.com" },
 			StateChanged: func(_ context.Context, user, state string) error {
 				h.mu.Lock()
 				defer h.mu.Unlock()
@@ -290,6 +291,9 @@ func TestPageAPIAuth(t *testing.T) {
 		assertNoSecret(t, p, body)
 	}
 	code, body = h.call(t, "GET", "/api/v1/status", "admin", nil)
+	if !strings.Contains(body, `"default_server":"https://mail.example.com"`) {
+		t.Errorf("status without accounts = %s, want the admin's default server", body)
+	}
 	if code != 200 || strings.Contains(body, "Holidays") {
 		t.Errorf("status as another user = %d %s, want 200 without alice's links", code, body)
 	}
