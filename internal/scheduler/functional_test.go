@@ -307,14 +307,26 @@ func TestLocalChangeReachesExchangeThroughWebhook(t *testing.T) {
 	})
 	time.Sleep(100 * time.Millisecond) // a settings refresh reads the webhooks
 	w.createLocal("nc-webhook-1", "From Nextcloud by webhook")
+	w.createLocal("nc-webhook-2", "Stays")
 	ds := w.nc.DeliverWebhooks(w.ctx)
-	if len(ds) != 1 || ds[0].Status/100 != 2 {
-		t.Fatalf("DeliverWebhooks() = %+v, want one 2xx delivery", ds)
+	if len(ds) != 2 || ds[0].Status/100 != 2 {
+		t.Fatalf("DeliverWebhooks() = %+v, want two 2xx deliveries", ds)
 	}
 	w.waitFor(10*time.Second, "the Nextcloud event in Exchange", func() bool { return w.remoteHas("From Nextcloud by webhook") })
-	if m := metricsText(reg); !strings.Contains(m, `ews_connector_events_total{source="webhook",outcome="queued"} 1`) {
-		t.Errorf("webhook event not counted once:\n%s", m)
+	if m := metricsText(reg); !strings.Contains(m, `ews_connector_events_total{source="webhook",outcome="queued"} 2`) {
+		t.Errorf("webhook events not counted:\n%s", m)
 	}
+	w.waitFor(10*time.Second, "the second event in Exchange", func() bool { return w.remoteHas("Stays") })
+	// A deletion in Nextcloud moves the object to the trash
+	// (CalendarObjectMovedToTrashEvent); the item goes from Exchange.
+	if err := w.nc.DeleteObject(w.ctx, w.calHref+"nc-webhook-1.ics"); err != nil {
+		t.Fatal(err)
+	}
+	ds = w.nc.DeliverWebhooks(w.ctx)
+	if len(ds) != 1 || !strings.HasSuffix(ds[0].Event, "CalendarObjectMovedToTrashEvent") || ds[0].Status/100 != 2 {
+		t.Fatalf("DeliverWebhooks() after delete = %+v", ds)
+	}
+	w.waitFor(10*time.Second, "the deletion in Exchange", func() bool { return !w.remoteHas("From Nextcloud by webhook") })
 }
 
 // TestReconciliationCatchesLostWebhook: the webhook is never delivered

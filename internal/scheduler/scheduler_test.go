@@ -300,3 +300,29 @@ func TestUserTurnedSyncOff(t *testing.T) {
 		t.Errorf("runs with synchronisation turned off = %d, want 0", n)
 	}
 }
+
+func TestCheckUsersRemovesDeletedUsers(t *testing.T) {
+	t.Parallel()
+	st := openStore(t, pgtestDSN(t))
+	fixtureFor(t, st, "alice", 1)
+	fixtureFor(t, st, "bob", 1)
+	nc := newFakeNC()
+	s, err := New(fastOptions(st, &fakeSyncer{}, nc, t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	nc.users = nil // an empty or failed answer never deletes anything
+	s.checkUsers(ctx)
+	if as, _ := st.Accounts(ctx, "bob"); len(as) != 1 {
+		t.Fatalf("accounts of bob after an empty user list = %d, want 1", len(as))
+	}
+	nc.users = []string{"alice", "admin"}
+	s.checkUsers(ctx)
+	if as, _ := st.Accounts(ctx, "bob"); len(as) != 0 {
+		t.Errorf("accounts of deleted bob = %d, want 0", len(as))
+	}
+	if as, _ := st.Accounts(ctx, "alice"); len(as) != 1 {
+		t.Errorf("accounts of alice = %d, want 1", len(as))
+	}
+}
