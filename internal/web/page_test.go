@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ewsconnector/ews_connector/internal/appapi"
 	"github.com/ewsconnector/ews_connector/internal/autodiscover"
@@ -450,3 +451,30 @@ func TestConnectionState(t *testing.T) {
 		t.Errorf("personal form's first field = %q, want %q", f.Fields[0].ID, ConnectionStateFieldID)
 	}
 }
+
+// stubStatus reports a fixed run status for every link.
+type stubStatus struct{ st LinkRunStatus }
+
+func (s stubStatus) LinkStatus(context.Context, int64) (LinkRunStatus, bool) { return s.st, true }
+
+// TestLinkViewShowsRunStatus: a link's view carries the next run, the last run's counts and the
+// failed items with their UIDs (what the page's status column shows).
+func TestLinkViewShowsRunStatus(t *testing.T) {
+	next := time.Date(2026, 3, 10, 12, 5, 0, 0, time.UTC)
+	p := &PageDeps{Store: fakeCounter{}, Status: stubStatus{LinkRunStatus{NextRun: next, LocalCreated: 2, RemoteUpdated: 1,
+		Errors: []LinkItemError{{UID: "uid-1", Op: "create-remote", Error: "ErrorInvalidRecurrence"}}}}}
+	s := &Server{}
+	v := s.linkViewOf(context.Background(), p, &store.Link{ID: 7, Kind: store.KindCalendar})
+	b, _ := json.Marshal(v)
+	for _, want := range []string{`"next_run":"2026-03-10T12:05:00Z"`, `"to_nextcloud":[2,0,0]`, `"to_exchange":[0,1,0]`,
+		`"uid":"uid-1"`, `"error":"ErrorInvalidRecurrence"`, `"items":3`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("linkViewOf() = %s, lacks %s", b, want)
+		}
+	}
+}
+
+// fakeCounter is a PageStore whose only used method is CorrelationCount.
+type fakeCounter struct{ PageStore }
+
+func (fakeCounter) CorrelationCount(context.Context, int64) (int, error) { return 3, nil }
