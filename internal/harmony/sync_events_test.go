@@ -140,3 +140,33 @@ func TestSyncEventsWithRecurrences(t *testing.T) {
 		t.Errorf("quiet sync = %+v, want no change", res)
 	}
 }
+
+// Inline attachments travel as Exchange file attachments and back.
+func TestEventAttachments(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, pgtest.DSN(t), Options{})
+	l := e.newLink(store.KindCalendar, "Attach", nil)
+	ics := strings.Replace(string(singleICS("att-uid", "With file", "20260110T120000Z", "20260110T130000Z")), "END:VEVENT",
+		"ATTACH;VALUE=BINARY;ENCODING=BASE64;FMTTYPE=text/plain;FILENAME=notes.txt:aGVsbG8gd29ybGQ=\r\nEND:VEVENT", 1)
+	e.putLocal(l, "att", []byte(ics))
+	if res := e.sync(l); res.Remote.Created != 1 || len(res.Errors) != 0 {
+		t.Fatalf("sync = %+v", res)
+	}
+	_, remote := e.assertHarmony(l)
+	m := remote["att-uid"].Master
+	if m.Attachments == nil || len(m.Attachments.Attachment) != 1 || string(m.Attachments.Attachment[0].Content) != "hello world" {
+		t.Fatalf("Exchange attachments = %+v, want notes.txt", m.Attachments)
+	}
+	// Replaced in Nextcloud: the attachment is swapped in Exchange.
+	e.putLocal(l, "att", []byte(strings.Replace(ics, "aGVsbG8gd29ybGQ=", "Ynll", 1)))
+	if res := e.sync(l); res.Remote.Updated != 1 || len(res.Errors) != 0 {
+		t.Fatalf("sync = %+v", res)
+	}
+	_, remote = e.assertHarmony(l)
+	if m := remote["att-uid"].Master; m.Attachments == nil || len(m.Attachments.Attachment) != 1 || string(m.Attachments.Attachment[0].Content) != "bye" {
+		t.Errorf("Exchange attachments after the change = %+v, want only the new one", m.Attachments)
+	}
+	if res := e.sync(l); res.Changed() {
+		t.Errorf("quiet sync = %+v", res)
+	}
+}
