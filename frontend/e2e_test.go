@@ -42,7 +42,7 @@ func (s *syncBuffer) String() string {
 // TestBrowser runs the page's browser tests (e2e/*.test.mjs, playwright-core driving Debian's
 // chromium) against `make run`'s setup started in this process: a private PostgreSQL, the fake
 // Nextcloud serving the page as the AppAPI proxy does, the simulated Exchange pre-filled, and the app.
-// Screenshots go to the directory the test logs (E2E_OUTPUT, or a new one under the temp dir).
+// Screenshots go to frontend/e2e-output/ (or E2E_OUTPUT); the test logs the directory.
 func TestBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser tests skipped in -short mode")
@@ -77,11 +77,16 @@ func TestBrowser(t *testing.T) {
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	// Screenshots go to E2E_OUTPUT, by default frontend/e2e-output/ (git-ignored, emptied each run).
 	outDir := os.Getenv("E2E_OUTPUT")
 	if outDir == "" {
-		if outDir, err = os.MkdirTemp("", "ews-e2e-screenshots-"); err != nil {
+		if outDir, err = filepath.Abs("e2e-output"); err != nil {
 			t.Fatal(err)
 		}
+		os.RemoveAll(outDir)
+	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		t.Fatal(err)
 	}
 	t.Logf("screenshots: %s", outDir)
 
