@@ -16,9 +16,11 @@ import (
 // Canonical.Bytes): only slots whose value changed between base and c are
 // touched. A changed value is written into the property that holds the
 // slot, keeping its group and parameters (and the parts EWS has no field
-// for, such as the PO box of an ADR); a removed value deletes that property
-// only if it still holds the base value (else the local edit wins); a new
-// value is added as a new property unless the card already has it.
+// for, such as the PO box of an ADR), when that property still holds the
+// base value or is alone in its group; otherwise (a local edit, a value
+// that moved there) the remote value is added beside it. A removed value
+// deletes that property only if it still holds the base value (else the
+// local edit wins). A value is never added more often than EWS holds it.
 // Everything else stays exactly as it was: overflow values (a fourth email,
 // a third work phone), X- properties, groups, parameters, unknown
 // properties, property versions of what EWS cannot hold (GENDER:O, a BDAY
