@@ -5,8 +5,10 @@ GO        ?= go
 VERSION   := $(shell sed -n 's:.*<version>\(.*\)</version>.*:\1:p' appinfo/info.xml | head -n 1)
 LDFLAGS   := -X github.com/ewsconnector/ews_connector/internal/app.Version=$(VERSION)
 # Debian packages: PostgreSQL server binaries (initdb, postgres) for the private test/dev cluster,
-# xmllint for the XML validation tests.
-DEB_PKGS  ?= postgresql libxml2-utils
+# xmllint for the XML validation tests, Radicale as an independent CalDAV/CardDAV server for the
+# DAV client tests, Chromium for the browser tests. Node.js and npm are added only when the
+# commands are missing (a NodeSource nodejs bundles its own npm, which Debian's npm would clash with).
+DEB_PKGS  ?= postgresql libxml2-utils radicale chromium
 # RACE=1 runs the tests with the race detector (needs cgo and gcc).
 RACE      ?=
 FUZZTIME  ?= 10s
@@ -29,6 +31,7 @@ deps: ## install missing Debian packages (apt-get, only as root)
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	  done; \
 	fi; \
+	if ! { command -v node && command -v npm; } >/dev/null 2>&1; then missing="$$missing nodejs npm"; fi; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "make: installing$$missing"; \
