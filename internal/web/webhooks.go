@@ -75,7 +75,7 @@ func (c *webhookCal) collectionHref() (user, href string, ok bool) {
 		return "", "", false
 	}
 	user, found := strings.CutPrefix(c.PrincipalURI, "principals/users/")
-	if !found || user == "" || c.URI == "" || strings.ContainsAny(user+c.URI, "/?#") {
+	if !found || !safeSegment(user) || !safeSegment(c.URI) {
 		return "", "", false
 	}
 	return user, appapi.DAVPath + "/calendars/" + user + "/" + c.URI + "/", true
@@ -111,6 +111,11 @@ func (s *Server) calendarWebhook(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
+// safeSegment accepts one non-empty path segment other than . and ..
+func safeSegment(s string) bool {
+	return s != "" && s != "." && s != ".." && !strings.ContainsAny(s, "/\\?#\x00")
+}
+
 // errNotCalendarEvent is a payload without the fields of a calendar event.
 var errNotCalendarEvent = errors.New("web: webhook: not a calendar object event")
 
@@ -127,7 +132,7 @@ func parseCalendarWebhook(body []byte) (scheduler.CalendarEvent, error) {
 			return ev, err
 		}
 	}
-	if obj.URI == "" || strings.ContainsAny(obj.URI, "/?#") {
+	if !safeSegment(obj.URI) {
 		return ev, errNotCalendarEvent
 	}
 	class := p.Event.Class[strings.LastIndexByte(p.Event.Class, '\\')+1:]

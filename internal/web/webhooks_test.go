@@ -145,3 +145,24 @@ type nopNC struct{}
 func (nopNC) SetInitProgress(context.Context, int) error      { return nil }
 func (nopNC) SetInitError(context.Context, int, string) error { return nil }
 func (nopNC) Enabled(context.Context) (bool, error)           { return false, nil }
+
+// FuzzParseCalendarWebhook: any body gives an event or an error, never a
+// panic, and every change names a collection of its user.
+func FuzzParseCalendarWebhook(f *testing.F) {
+	f.Add([]byte(`{"event":{"calendarData":{"uri":"work","principaluri":"principals/users/alice"},"objectData":{"uri":"a.ics","etag":"\"1\""},"class":"OCP\\Calendar\\Events\\CalendarObjectCreatedEvent"}}`))
+	f.Add([]byte(`{"event":{"sourceCalendarData":{"uri":"a","principaluri":"principals/users/bob"},"targetCalendarData":{"uri":"b","principaluri":"principals/users/bob"},"objectData":{"uri":"x.ics"},"class":"OCP\\Calendar\\Events\\CalendarObjectMovedEvent"}}`))
+	f.Add([]byte(`{"event":{"objectData":[]}}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		ev, err := parseCalendarWebhook(body)
+		if err != nil {
+			return
+		}
+		for _, ch := range ev.Changes {
+			prefix := "/remote.php/dav/calendars/" + ch.User + "/"
+			if ch.User == "" || !strings.HasPrefix(ch.Collection, prefix) || !strings.HasPrefix(ch.Href, ch.Collection) ||
+				strings.Contains(strings.TrimPrefix(ch.Href, ch.Collection), "/") {
+				t.Fatalf("parseCalendarWebhook(%q) change %+v escapes its collection", body, ch)
+			}
+		}
+	})
+}
