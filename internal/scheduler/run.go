@@ -29,8 +29,11 @@ func (s *Scheduler) claimLoop(ctx context.Context) {
 	}
 	t := time.NewTicker(s.opts.Tick)
 	defer t.Stop()
+	var lastLog time.Time
 	for {
-		if err := s.claimOnce(ctx); err != nil && ctx.Err() == nil {
+		// A database outage fails every tick: log it at most every 30 s.
+		if err := s.claimOnce(ctx); err != nil && ctx.Err() == nil && time.Since(lastLog) > 30*time.Second {
+			lastLog = time.Now()
 			s.log.Warn("claim failed", slog.Any("error", err))
 		}
 		select {
@@ -213,7 +216,7 @@ func (s *Scheduler) runLink(ctx context.Context, c store.ClaimedAccount, l store
 		return true
 	}
 	t0 := time.Now()
-	res, runErr := s.opts.Syncer.SyncLink(ctx, l.UserID, l.ID, harmony.RunOptions{FullResync: full})
+	res, runErr := s.syncLink(ctx, l, full)
 	s.m.duration.Observe(time.Since(t0).Seconds(), string(l.Kind))
 	rec := store.RunRecord{Finished: s.opts.Now(), Result: "ok",
 		LocalCreated: res.Local.Created, LocalUpdated: res.Local.Updated, LocalDeleted: res.Local.Deleted,
@@ -300,6 +303,18 @@ func (s *Scheduler) runLink(ctx context.Context, c store.ClaimedAccount, l store
 		slog.Int("conflicts", rec.Conflicts), slog.Int("item_errors", rec.ItemErrors), slog.String("error", rec.Error),
 		slog.Int64("duration_ms", time.Since(t0).Milliseconds()))
 	return stop
+}
+
+// syncLink runs the engine, turning a panic into an error so that one bad
+// item never takes the service down.
+func (s *Scheduler) syncLink(ctx context.Context, l store.DueLink, full bool) (res harmony.Result, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("engine panic", slog.Int64("link_id", l.ID), slog.String("user_id", l.UserID), slog.String("panic", fmt.Sprint(p)))
+			err = fmt.Errorf("scheduler: engine panic: %v", p)
+		}
+	}()
+	return s.opts.Syncer.SyncLink(ctx, l.UserID, l.ID, harmony.RunOptions{FullResync: full})
 }
 
 func (s *Scheduler) count(rec store.RunRecord, reason string, kind store.LinkKind) {

@@ -326,3 +326,17 @@ func TestCheckUsersRemovesDeletedUsers(t *testing.T) {
 		t.Errorf("accounts of alice = %d, want 1", len(as))
 	}
 }
+
+func TestEnginePanicIsAFailedRun(t *testing.T) {
+	t.Parallel()
+	st := openStore(t, pgtestDSN(t))
+	fixture(t, st, 1)
+	nc := newFakeNC()
+	nc.set(KeyInterval, "1h")
+	sy := &fakeSyncer{fn: func(ctx context.Context, id int64, n int) (harmony.Result, error) { panic("bad item") }}
+	s := start(t, fastOptions(st, sy, nc, t))
+	waitFor(t, 2*time.Second, "the failed run recorded", func() bool {
+		stt, err := s.Status(context.Background(), "alice")
+		return err == nil && len(stt.Links) == 1 && stt.Links[0].LastResult == "error" && strings.Contains(stt.Links[0].LastError, "panic")
+	})
+}
