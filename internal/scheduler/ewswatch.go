@@ -72,21 +72,90 @@ func streamingRefused(err error) bool {
 	return strings.Contains(c, "SchemaValidation") || c == "ErrorInvalidServerVersion" || c == "ErrorInvalidRequest"
 }
 
-// Watch implements Watcher.
+// Watch implements Watcher. The streaming subscription is reconnected after
+// each connection (Closed), re-created when lost (OnResync), backed off
+// after drops and throttling, and unsubscribed when ctx ends, so that a
+// stopping instance leaves no subscription behind.
 func (w *EWSWatcher) Watch(ctx context.Context, folders []string, onEvent func([]string), onResync func()) error {
 	if !w.Pull {
-		err := w.Client.Watch(ctx, ews.WatchOptions{Folders: folderIDs(folders), ConnectionTimeout: w.ConnectionTimeout,
-			OnEvents: func(_ context.Context, evs []wire.Event) error {
-				onEvent(changedFolders(evs))
-				return nil
-			},
-			OnResync: func(context.Context, error) { onResync() }})
+		err := w.stream(ctx, folders, onEvent, onResync)
 		if !streamingRefused(err) {
 			return err
 		}
 		w.Pull = true
 	}
 	return w.pull(ctx, folders, onEvent, onResync)
+}
+
+// maxStreamFailures bounds consecutive dropped connections before Watch
+// gives up (the scheduler then backs off and watches again).
+const maxStreamFailures = 8
+
+func (w *EWSWatcher) stream(ctx context.Context, folders []string, onEvent func([]string), onResync func()) error {
+	timeout := w.ConnectionTimeout
+	if timeout <= 0 {
+		timeout = ews.MaxConnectionTimeout
+	}
+	sub, err := w.Client.SubscribeStreaming(ctx, folderIDs(folders))
+	if err != nil {
+		return err
+	}
+	defer func() {
+		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		_ = w.Client.Unsubscribe(uctx, sub.Id)
+		cancel()
+	}()
+	failures := 0
+	for ctx.Err() == nil {
+		err := w.Client.GetStreamingEvents(ctx, []string{sub.Id}, timeout, func(_ context.Context, n wire.Notification) error {
+			failures = 0
+			var evs []wire.Event
+			for _, ev := range n.Events {
+				if ev.XMLName.Local != "StatusEvent" {
+					evs = append(evs, ev)
+				}
+			}
+			if len(evs) > 0 {
+				onEvent(changedFolders(evs))
+			}
+			return nil
+		})
+		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case errors.Is(err, ews.ErrStreamClosed):
+			continue
+		case ews.IsSubscriptionLost(err):
+			next, serr := w.Client.SubscribeStreaming(ctx, folderIDs(folders))
+			if serr != nil {
+				return serr
+			}
+			sub = next
+			onResync()
+			continue
+		case ews.IsAuth(err):
+			return err
+		case err != nil:
+			var e *ews.Error
+			if errors.As(err, &e) && !ews.IsBusy(err) {
+				return err // a refusal retrying cannot fix
+			}
+			failures++
+			if failures > maxStreamFailures {
+				return err
+			}
+			wait := time.Second << min(failures-1, 6)
+			if errors.As(err, &e) && e.BackOff > wait {
+				wait = e.BackOff
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(wait):
+			}
+		}
+	}
+	return ctx.Err()
 }
 
 func (w *EWSWatcher) pull(ctx context.Context, folders []string, onEvent func([]string), onResync func()) error {

@@ -287,6 +287,18 @@ func TestRemoteChangeReachesNextcloudThroughStreaming(t *testing.T) {
 	w.waitFor(2*time.Second, "the echo to be dropped", func() bool {
 		return strings.Contains(metricsText(reg), `ews_connector_events_total{source="webhook",outcome="echo"} 1`)
 	})
+	// A graceful stop closes the subscription and releases its lease.
+	sctx, cancel := context.WithTimeout(w.ctx, 5*time.Second)
+	defer cancel()
+	if err := w.sched.Stop(sctx); err != nil {
+		t.Fatalf("Stop() = %v", err)
+	}
+	if n := w.exch.Count("Unsubscribe"); n != 1 {
+		t.Errorf("Unsubscribe requests after Stop = %d, want 1", n)
+	}
+	if s, _ := w.sched.Status(w.ctx, fUser); s.Accounts[0].Subscribed || s.Accounts[0].Running {
+		t.Errorf("status after Stop = %+v, want no lease held", s.Accounts[0])
+	}
 }
 
 func metricsText(r *metrics.Registry) string {
