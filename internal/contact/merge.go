@@ -100,6 +100,18 @@ func cloneCard(card vcard.Card) vcard.Card {
 	return out
 }
 
+// changedKeys reports whether any key of the slots differs between a and b.
+func changedKeys(slots [][]string, a, b Canonical) bool {
+	for _, keys := range slots {
+		for _, k := range keys {
+			if a[k] != b[k] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func partsOf(c Canonical, keys []string) []string {
 	out := make([]string, len(keys))
 	for i, k := range keys {
@@ -143,6 +155,9 @@ func removeFields(card vcard.Card, name string, set map[*vcard.Field]bool) {
 // holds it on EWS, so a value a deletion moved into another slot is not
 // duplicated when the same change is applied again.
 func mergeKind(card vcard.Card, k *vkind, base, n Canonical, v4 bool) {
+	if !changedKeys(k.slots, base, n) {
+		return
+	}
 	cands := k.candidates(card)
 	slots, _ := k.assign(cands)
 	groups := make([]int, len(cands))
