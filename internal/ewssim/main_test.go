@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/ewsconnector/ews_connector/internal/reference"
 )
 
 var (
@@ -34,16 +36,11 @@ func TestMain(m *testing.M) {
 }
 
 func schemaPath() string {
-	if d := os.Getenv("EWS_SHARED_DIR"); d != "" {
-		return filepath.Join(d, "ews-schema", "ews-envelope.xsd")
+	dir, err := reference.Dir()
+	if err != nil {
+		return ""
 	}
-	wd, _ := os.Getwd()
-	for d := wd; filepath.Dir(d) != d; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return filepath.Join(d, "..", "shared", "ews-schema", "ews-envelope.xsd")
-		}
-	}
-	return ""
+	return filepath.Join(dir, "ews-schema", "ews-envelope.xsd")
 }
 
 func validateRecorded() int {
