@@ -48,9 +48,9 @@ func (q *queries) StartLinkRun(ctx context.Context, id int64, now time.Time) (fu
 
 // RunRecord is the outcome of one link run.
 type RunRecord struct {
-	Finished time.Time
-	Result   string // ok, error, paused, auth, blocked, busy
-	Error    string
+	Finished                                    time.Time
+	Result                                      string // ok, error, paused, auth, blocked, busy, unreachable, interrupted, off
+	Error                                       string
 	LocalCreated, LocalUpdated, LocalDeleted    int
 	RemoteCreated, RemoteUpdated, RemoteDeleted int
 	Conflicts, ItemErrors                       int
