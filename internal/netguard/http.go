@@ -32,7 +32,7 @@ func (g *Guard) Transport(o TransportOptions) *http.Transport {
 		TLSHandshakeTimeout:   15 * time.Second,
 		ResponseHeaderTimeout: 2 * time.Minute,
 		MaxIdleConnsPerHost:   4,
-		IdleConnTimeout:       90 * time.Second,
+		IdleConnTimeout:       30 * time.Second, // a client lives for one run; do not keep its connections long
 		ForceAttemptHTTP2:     false,
 	}
 }
