@@ -80,8 +80,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, l net.List
 	if err != nil {
 		return err
 	}
-	page := pageDeps(st, sealer, nc, log)
-	syncer.wirePage(page, log)
+	page := pageDeps(st, sealer, nc, syncer, log)
 	go syncer.serveMetrics(ctx, cfg.MetricsAddr, log)
 	srv := web.New(web.Options{
 		Logger:             log,

@@ -103,22 +103,6 @@ func nextcloudHTTP(reg *metrics.Registry) appapi.HTTPClient {
 	return c
 }
 
-// wirePage makes the page queue syncs with the scheduler, read its status,
-// and check and dial EWS endpoints through the guard.
-func (s *syncing) wirePage(p *web.PageDeps, log *slog.Logger) {
-	if p == nil {
-		return
-	}
-	p.Sync = s.sched
-	p.Status = schedStatus{s.sched, p.Store}
-	p.CheckHost = s.guard.CheckURL
-	ewsLog := log.With(slog.String("component", "ews"))
-	p.Mailbox = func(ctx context.Context, cfg web.MailboxConfig) (web.Mailbox, error) {
-		return ews.NewClient(cfg.Endpoint, &ews.Options{Auth: cfg.Auth, Username: cfg.Username, Password: cfg.Password,
-			HTTPClient: s.ewsHTTP(), Logger: ewsLog, MaxRetries: 2, MaxWait: 30 * time.Second})
-	}
-}
-
 // schedStatus adapts the scheduler's per-user status to the page's
 // per-link StatusReader.
 type schedStatus struct {

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/ewsconnector/ews_connector/internal/appapi"
+	"github.com/ewsconnector/ews_connector/internal/netguard"
 	"github.com/ewsconnector/ews_connector/internal/store"
 )
 
@@ -165,6 +166,13 @@ func (s *Server) createAccount(c echo.Context) error {
 		return err
 	}
 	ctx, user := c.Request().Context(), userOf(c)
+	// The same SSRF guard as the page's connect: a host the administrator does not allow is never
+	// stored (every connection at sync time is checked again).
+	if p := s.opts.Page; p != nil && p.CheckHost != nil {
+		if err := p.CheckHost(ctx, req.Endpoint); netguard.IsBlocked(err) {
+			return echo.NewHTTPError(http.StatusBadRequest, "this Exchange server is not allowed by the administrator")
+		}
+	}
 	// The secret is sealed bound to the account id and user (store.SecretBinding), so the id is
 	// reserved first.
 	id, err := st.NewAccountID(ctx)

@@ -114,7 +114,9 @@ func (s *Server) connect(c echo.Context) error {
 		return err
 	}
 	if p.CheckHost != nil {
-		if err := p.CheckHost(ctx, create.Endpoint); err != nil {
+		// Only a refusal by the guard's policy stops here; a name that does not resolve is left to
+		// the connection attempt, which reports it as unreachable.
+		if err := p.CheckHost(ctx, create.Endpoint); netguard.IsBlocked(err) {
 			return c.JSON(http.StatusUnprocessableEntity, connectError{"host_not_allowed", "The administrator does not allow connections to this server."})
 		}
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/ewsconnector/ews_connector/internal/dav"
 	"github.com/ewsconnector/ews_connector/internal/ews"
 	"github.com/ewsconnector/ews_connector/internal/ewssim"
+	"github.com/ewsconnector/ews_connector/internal/netguard"
 	"github.com/ewsconnector/ews_connector/internal/nextcloudsim"
 	"github.com/ewsconnector/ews_connector/internal/pgtest"
 	"github.com/ewsconnector/ews_connector/internal/seal"
@@ -108,6 +109,12 @@ func newPageHarness(t *testing.T) *pageHarness {
 				return run.URL + "/EWS/Exchange.asmx", nil
 			},
 			DefaultServer: func(context.Context) string { return "https://mail.example.com" },
+			CheckHost: func(_ context.Context, endpoint string) error {
+				if strings.Contains(endpoint, "blocked.example") {
+					return &netguard.BlockedError{Host: "blocked.example", Reason: "deny-listed"}
+				}
+				return nil
+			},
 			StateChanged: func(_ context.Context, user, state string) error {
 				h.mu.Lock()
 				defer h.mu.Unlock()
@@ -478,3 +485,20 @@ func TestLinkViewShowsRunStatus(t *testing.T) {
 type fakeCounter struct{ PageStore }
 
 func (fakeCounter) CorrelationCount(context.Context, int64) (int, error) { return 3, nil }
+
+func TestHostNotAllowedIsNeverStored(t *testing.T) {
+	h := newPageHarness(t)
+	code, body := h.call(t, "POST", "/api/v1/connect", "alice", map[string]string{
+		"server": "https://blocked.example/EWS/Exchange.asmx", "username": "alice", "password": ewsPassword, "auth_method": "basic"})
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, "host_not_allowed") {
+		t.Errorf("connect to a refused host = %d %s, want 422 host_not_allowed", code, body)
+	}
+	code, body = h.call(t, "POST", "/api/v1/accounts", "alice", map[string]string{
+		"endpoint": "https://blocked.example/EWS/Exchange.asmx", "username": "alice", "password": ewsPassword, "auth_method": "basic"})
+	if code != http.StatusBadRequest || !strings.Contains(body, "not allowed") {
+		t.Errorf("POST /api/v1/accounts to a refused host = %d %s, want 400", code, body)
+	}
+	if accts, err := h.st.Accounts(context.Background(), "alice"); err != nil || len(accts) != 0 {
+		t.Errorf("Accounts(alice) = %v, %v; want none stored", accts, err)
+	}
+}

@@ -68,8 +68,6 @@ func PersonalForm(appID, nextcloudURL string) appapi.Form {
 		Fields: append([]appapi.FormField{
 			ConnectionStateField(),
 			{ID: "ews_sync_enabled", Title: "Synchronisation", Type: "checkbox", Label: "Synchronise my Exchange accounts", Default: true},
-			{ID: "ews_sync_interval", Title: "Interval", Description: "How often to look for changes when nothing notifies the app",
-				Type: "select", Options: []string{"5m", "15m", "60m"}, Default: "15m"},
 		}, SchedulerPersonalFields()...),
 	}
 }
@@ -86,7 +84,6 @@ func AdminForm() appapi.Form {
 		Fields: append([]appapi.FormField{
 			{ID: "ews_default_endpoint", Title: "Default EWS URL", Type: "url", Default: "",
 				Placeholder: "https://mail.example.com/EWS/Exchange.asmx"},
-			{ID: "ews_min_interval", Title: "Shortest sync interval", Type: "select", Options: []string{"5m", "15m", "60m"}, Default: "5m"},
 		}, SchedulerAdminFields()...),
 	}
 }
