@@ -24,11 +24,7 @@ type foldersResponse struct {
 }
 
 func (s *Server) accountFolders(c echo.Context) error {
-	p, err := s.page()
-	if err != nil {
-		return err
-	}
-	a, err := s.userAccount(c, p)
+	p, a, err := s.userAccount(c)
 	if err != nil {
 		return err
 	}

@@ -97,11 +97,7 @@ func decodeBody(c echo.Context, v any) error {
 }
 
 func (s *Server) createLink(c echo.Context) error {
-	p, err := s.page()
-	if err != nil {
-		return err
-	}
-	a, err := s.userAccount(c, p)
+	p, a, err := s.userAccount(c)
 	if err != nil {
 		return err
 	}

@@ -25,11 +25,7 @@ type testDataResponse struct {
 // createTestData makes a new calendar and address book on both sides, fills them (sampledata),
 // links them two-way, records them as test data and syncs them once.
 func (s *Server) createTestData(c echo.Context) error {
-	p, err := s.page()
-	if err != nil {
-		return err
-	}
-	a, err := s.userAccount(c, p)
+	p, a, err := s.userAccount(c)
 	if err != nil {
 		return err
 	}
@@ -84,11 +80,7 @@ func (s *Server) createTestData(c echo.Context) error {
 // deleteTestData removes exactly the collections "Create test data" made for this account (both
 // sides) and their links; nothing else.
 func (s *Server) deleteTestData(c echo.Context) error {
-	p, err := s.page()
-	if err != nil {
-		return err
-	}
-	a, err := s.userAccount(c, p)
+	p, a, err := s.userAccount(c)
 	if err != nil {
 		return err
 	}

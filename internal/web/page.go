@@ -141,17 +141,22 @@ func (s *Server) page() (*PageDeps, error) {
 	return p, nil
 }
 
-// userAccount loads the user's account :id (404 for another user's).
-func (s *Server) userAccount(c echo.Context, p *PageDeps) (store.Account, error) {
+// userAccount returns the page's backend and the calling user's account :id
+// (404 for another user's).
+func (s *Server) userAccount(c echo.Context) (*PageDeps, store.Account, error) {
+	p, err := s.page()
+	if err != nil {
+		return nil, store.Account{}, err
+	}
 	id, err := accountID(c)
 	if err != nil {
-		return store.Account{}, err
+		return nil, store.Account{}, err
 	}
 	a, err := p.Store.Account(c.Request().Context(), userOf(c), id)
 	if errors.Is(err, store.ErrNotFound) {
-		return a, echo.NewHTTPError(http.StatusNotFound, "account not found")
+		return nil, a, echo.NewHTTPError(http.StatusNotFound, "account not found")
 	}
-	return a, err
+	return p, a, err
 }
 
 // mailboxOf opens the account's secret and builds its EWS client.
