@@ -448,26 +448,38 @@ func (c *Client) marshal(req any) ([]byte, error) {
 	return wire.MarshalRequest(wire.RequestHeader{Version: c.RequestVersion(), ImpersonateSMTP: c.opts.Impersonate}, req)
 }
 
+// post sends one SOAP body for op while holding one of the mailbox's
+// concurrency turns; the caller calls release once it has read the response.
+func (c *Client) post(ctx context.Context, op string, body []byte) (res *http.Response, release func(), err error) {
+	release, err = c.waitTurn(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	hr, err := c.newRequest(ctx, op, body)
+	if err != nil {
+		release()
+		return nil, nil, err
+	}
+	c.traceRequest(hr, body)
+	res, err = c.hc.Do(hr)
+	if err != nil {
+		release()
+		return nil, nil, c.transportFailure(op, err)
+	}
+	return res, release, nil
+}
+
 // roundTrip sends one request and decodes one response envelope.
 func (c *Client) roundTrip(ctx context.Context, op string, req any, want string, resp *wire.Response) error {
 	body, err := c.marshal(req)
 	if err != nil {
 		return fmt.Errorf("ews: %s: %w", lower(op), err)
 	}
-	release, err := c.waitTurn(ctx)
+	res, release, err := c.post(ctx, op, body)
 	if err != nil {
 		return err
 	}
 	defer release()
-	hr, err := c.newRequest(ctx, op, body)
-	if err != nil {
-		return err
-	}
-	c.traceRequest(hr, body)
-	res, err := c.hc.Do(hr)
-	if err != nil {
-		return c.transportFailure(op, err)
-	}
 	defer res.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(res.Body, c.opts.MaxResponseBytes+1))
 	c.traceResponse(res, data)

@@ -32,20 +32,11 @@ func (c *Client) GetStreamingEvents(ctx context.Context, ids []string, timeout t
 	if err != nil {
 		return fmt.Errorf("ews: getstreamingevents: %w", err)
 	}
-	release, err := c.waitTurn(ctx)
+	res, release, err := c.post(ctx, op, body)
 	if err != nil {
 		return err
 	}
 	defer release()
-	hr, err := c.newRequest(ctx, op, body)
-	if err != nil {
-		return err
-	}
-	c.traceRequest(hr, body)
-	res, err := c.hc.Do(hr)
-	if err != nil {
-		return c.transportFailure(op, err)
-	}
 	defer res.Body.Close()
 	if res.StatusCode != http.StatusOK && res.StatusCode != http.StatusInternalServerError {
 		data, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
