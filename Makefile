@@ -43,6 +43,7 @@ deps: ## install missing Debian packages (apt-get, only as root)
 
 test: deps ## run every test; PostgreSQL tests start their own private cluster (or use TEST_DATABASE_URL)
 	$(GO) test $(if $(RACE),-race) $(TESTFLAGS) ./...
+	$(GO) test $(if $(RACE),-race) $(TESTFLAGS) -tags ewssim ./internal/ews/
 
 run: deps ## private PostgreSQL under .run/, fake Nextcloud, simulated Exchange, the app (DEV_FLAGS="-nextcloud 127.0.0.1:8081")
 	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/ews-connector dev $(DEV_FLAGS)
