@@ -26,10 +26,9 @@ type posixRule struct {
 // posixZone is a standard offset and an optional daylight offset with the
 // rules that start and end daylight time (offsets in seconds east of UTC).
 type posixZone struct {
-	std, dst       int
-	hasDST         bool
-	toDST, toStd   posixRule
-	stdName, dstNm string
+	std, dst     int
+	hasDST       bool
+	toDST, toStd posixRule
 }
 
 func posixOffset(east int) string {

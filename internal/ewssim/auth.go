@@ -13,7 +13,7 @@ import (
 	"time"
 	"unicode/utf16"
 
-	"golang.org/x/crypto/md4"
+	"golang.org/x/crypto/md4" //lint:ignore SA1019 NTLM's NT hash is MD4 by definition (MS-NLMP 3.3.1)
 )
 
 // ntlmConn is the NTLM state of one TCP connection; NTLM authenticates the

@@ -253,19 +253,6 @@ func (r *recurrence) last() (int, time.Time, bool) {
 	return li, ld, li > 0
 }
 
-// indexOf returns the index of the occurrence on date d.
-func (r *recurrence) indexOf(d time.Time) int {
-	idx := 0
-	r.each(func(i int, x time.Time) bool {
-		if x.Equal(d) {
-			idx = i
-			return false
-		}
-		return !x.After(d)
-	})
-	return idx
-}
-
 // windowsZones maps common Windows time zone ids to IANA names
 // (CLDR windowsZones.xml, territory 001).
 var windowsZones = map[string]string{

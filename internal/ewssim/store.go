@@ -33,19 +33,17 @@ type mailbox struct {
 
 // folder is a mailbox folder.
 type folder struct {
-	num         uint32
-	id          string
-	changeKey   string
-	parent      *folder
-	name        string
-	class       string // FolderClass, e.g. IPF.Appointment
-	kind        string // Folder, CalendarFolder, ContactsFolder, TasksFolder
-	dist        string
-	items       map[uint64]*item
-	tombs       map[uint64]tomb // deleted or moved-away item num -> last id
-	deleted     bool
-	nextFolder  uint32
-	hierVersion int
+	num       uint32
+	id        string
+	changeKey string
+	parent    *folder
+	name      string
+	class     string // FolderClass, e.g. IPF.Appointment
+	kind      string // Folder, CalendarFolder, ContactsFolder, TasksFolder
+	dist      string
+	items     map[uint64]*item
+	tombs     map[uint64]tomb // deleted or moved-away item num -> last id
+	deleted   bool
 }
 
 // item is a stored item; props holds the item element (t:CalendarItem, t:Contact, ...)

@@ -8,10 +8,6 @@ import (
 	"sync"
 )
 
-// maxSyncChanges is Exchange's page limit for SyncFolderItems
-// (https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/maxchangesreturned).
-const maxSyncChanges = 512
-
 // known is what a sync state knows about one item.
 type known struct {
 	id         string

@@ -250,18 +250,6 @@ func parsePropRequest(n *xnode) propRequest {
 	return pr
 }
 
-func (pr propRequest) wants(name xml.Name) bool {
-	if pr.all {
-		return true
-	}
-	for _, n := range pr.names {
-		if n == name {
-			return true
-		}
-	}
-	return false
-}
-
 // selectProps builds a response from a resource's available properties.
 func selectProps(href string, avail []propValue, pr propRequest) davResponse {
 	r := davResponse{href: href}

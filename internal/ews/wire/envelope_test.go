@@ -264,8 +264,6 @@ func validate(t *testing.T, data []byte) {
 	}
 }
 
-func ptr[T any](v T) *T { return &v }
-
 // TestRequestsValidate marshals one request of every kind the client sends
 // and validates it against the official schema.
 func TestRequestsValidate(t *testing.T) {

@@ -121,7 +121,6 @@ type gen struct {
 	groups   map[string]*node
 	agroups  map[string]*node
 	subst    map[string][]string // head -> members
-	tns      map[*node]string    // schema root -> "t"/"m"
 	owner    map[*node]string    // top-level decl -> prefix of its schema
 
 	outC    map[string]string // generated complex type literal
