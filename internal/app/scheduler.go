@@ -104,21 +104,18 @@ func nextcloudHTTP(reg *metrics.Registry) appapi.HTTPClient {
 }
 
 // schedStatus adapts the scheduler's per-user status to the page's
-// per-link StatusReader.
+// per-link StatusReader, adding the link's failing items from the store.
 type schedStatus struct {
 	s  *scheduler.Scheduler
-	st web.PageStore
+	st *store.Store
 }
+
+// maxItemErrors bounds the failing items shown per link.
+const maxItemErrors = 20
 
 // LinkStatus implements web.StatusReader.
 func (a schedStatus) LinkStatus(ctx context.Context, linkID int64) (web.LinkRunStatus, bool) {
-	ls, ok := a.st.(interface {
-		LinkByID(ctx context.Context, id int64) (store.Link, error)
-	})
-	if !ok {
-		return web.LinkRunStatus{}, false
-	}
-	l, err := ls.LinkByID(ctx, linkID)
+	l, err := a.st.LinkByID(ctx, linkID)
 	if err != nil {
 		return web.LinkRunStatus{}, false
 	}
@@ -127,12 +124,22 @@ func (a schedStatus) LinkStatus(ctx context.Context, linkID int64) (web.LinkRunS
 		return web.LinkRunStatus{}, false
 	}
 	for _, x := range st.Links {
-		if x.LinkID == linkID {
-			return web.LinkRunStatus{NextRun: x.NextRunAt, Running: x.Running,
-				LocalCreated: x.Counts.LocalCreated, LocalUpdated: x.Counts.LocalUpdated, LocalDeleted: x.Counts.LocalDeleted,
-				RemoteCreated: x.Counts.RemoteCreated, RemoteUpdated: x.Counts.RemoteUpdated, RemoteDeleted: x.Counts.RemoteDeleted,
-				Conflicts: x.Counts.Conflicts}, true
+		if x.LinkID != linkID {
+			continue
 		}
+		out := web.LinkRunStatus{NextRun: x.NextRunAt, Running: x.Running, Queued: x.Queued,
+			LocalCreated: x.Counts.LocalCreated, LocalUpdated: x.Counts.LocalUpdated, LocalDeleted: x.Counts.LocalDeleted,
+			RemoteCreated: x.Counts.RemoteCreated, RemoteUpdated: x.Counts.RemoteUpdated, RemoteDeleted: x.Counts.RemoteDeleted,
+			Conflicts: x.Counts.Conflicts}
+		failing, err := a.st.FailingCorrelations(ctx, linkID, maxItemErrors)
+		if err != nil {
+			return out, true
+		}
+		for _, c := range failing {
+			out.Errors = append(out.Errors, web.LinkItemError{UID: c.UID, Href: c.LocalHref, ItemID: c.RemoteID,
+				Op: "sync", Error: c.LastError})
+		}
+		return out, true
 	}
 	return web.LinkRunStatus{}, false
 }
