@@ -36,10 +36,10 @@ func canonicalEWS(c *wire.Contact, photo *Photo, is *issues) Canonical {
 			is.add(k, fmt.Sprintf("date %q does not parse; the local value is left alone", truncate(v[1:], 40)))
 		}
 	}
-	checkKeys(is, "EmailAddresses", emailKeys, entryKeys(c.EmailAddresses))
-	checkKeys(is, "ImAddresses", imKeys, imEntryKeys(c.ImAddresses))
-	checkKeys(is, "PhoneNumbers", phoneKeys, phoneEntryKeys(c.PhoneNumbers))
-	checkKeys(is, "PhysicalAddresses", adrKeys, addressEntryKeys(c.PhysicalAddresses))
+	checkKeys(is, "EmailAddresses", emailKeys, c.EmailAddresses.Keys())
+	checkKeys(is, "ImAddresses", imKeys, c.ImAddresses.Keys())
+	checkKeys(is, "PhoneNumbers", phoneKeys, c.PhoneNumbers.Keys())
+	checkKeys(is, "PhysicalAddresses", adrKeys, c.PhysicalAddresses.Keys())
 	if photo != nil && len(photo.Data) > MaxPhotoBytes {
 		is.add("photo", "contact photo above the size limit; not mapped")
 	} else if photo != nil && len(photo.Data) > 0 {
@@ -68,50 +68,6 @@ func checkKeys(is *issues, dict string, known, got []string) {
 		}
 		seen[k] = true
 	}
-}
-
-func entryKeys(d *wire.EmailAddresses) []string {
-	if d == nil {
-		return nil
-	}
-	out := make([]string, len(d.Entry))
-	for i, e := range d.Entry {
-		out[i] = e.Key
-	}
-	return out
-}
-
-func imEntryKeys(d *wire.ImAddresses) []string {
-	if d == nil {
-		return nil
-	}
-	out := make([]string, len(d.Entry))
-	for i, e := range d.Entry {
-		out[i] = e.Key
-	}
-	return out
-}
-
-func phoneEntryKeys(d *wire.PhoneNumbers) []string {
-	if d == nil {
-		return nil
-	}
-	out := make([]string, len(d.Entry))
-	for i, e := range d.Entry {
-		out[i] = e.Key
-	}
-	return out
-}
-
-func addressEntryKeys(d *wire.PhysicalAddresses) []string {
-	if d == nil {
-		return nil
-	}
-	out := make([]string, len(d.Entry))
-	for i, e := range d.Entry {
-		out[i] = e.Key
-	}
-	return out
 }
 
 var (

@@ -335,3 +335,23 @@ func TestBase64Content(t *testing.T) {
 		t.Error("Unmarshal of a bad base64 photo = nil error")
 	}
 }
+
+func TestDictionaryKeys(t *testing.T) {
+	var nilEmails *EmailAddresses
+	if got := nilEmails.Keys(); got != nil {
+		t.Errorf("nil EmailAddresses.Keys() = %v, want nil", got)
+	}
+	c := sampleItems()[0].Contact
+	if got := c.EmailAddresses.Keys(); strings.Join(got, ",") != "EmailAddress1,EmailAddress2" {
+		t.Errorf("EmailAddresses.Keys() = %v", got)
+	}
+	if got := c.PhoneNumbers.Keys(); strings.Join(got, ",") != "MobilePhone,BusinessPhone" {
+		t.Errorf("PhoneNumbers.Keys() = %v", got)
+	}
+	if got := c.PhysicalAddresses.Keys(); strings.Join(got, ",") != "Home" {
+		t.Errorf("PhysicalAddresses.Keys() = %v", got)
+	}
+	if got := c.ImAddresses.Keys(); strings.Join(got, ",") != "ImAddress1" {
+		t.Errorf("ImAddresses.Keys() = %v", got)
+	}
+}
