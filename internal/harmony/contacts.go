@@ -79,27 +79,11 @@ func contactShape() wire.ItemShape {
 }
 
 func (contacts) fetch(ctx context.Context, c EWS, items []*remoteItem) []error {
-	errs := make([]error, len(items))
-	refs := make(wire.ItemRefs, len(items))
-	for i, it := range items {
-		refs[i] = ews.ItemRef(wire.ItemId{Id: it.ID})
-	}
-	res, err := c.GetItems(ctx, refs, contactShape())
 	var attIDs []string
 	attOwner := map[string]int{}
-	for i, it := range items {
-		if i >= len(res) {
-			errs[i] = orErr(err, "getitem: no result")
-			continue
-		}
-		if res[i].Err != nil {
-			errs[i] = res[i].Err
-			continue
-		}
-		ri := res[i].Item()
+	errs := getEach(ctx, c, items, contactShape(), func(i int, it *remoteItem, ri *wire.Item) error {
 		if ri == nil || ri.Contact == nil {
-			errs[i] = fmt.Errorf("harmony: %s is no contact", it.ID)
-			continue
+			return fmt.Errorf("harmony: %s is no contact", it.ID)
 		}
 		ct := ri.Contact
 		it.Contact = ct
@@ -122,7 +106,8 @@ func (contacts) fetch(ctx context.Context, c EWS, items []*remoteItem) []error {
 				}
 			}
 		}
-	}
+		return nil
+	})
 	photos := map[int]*contact.Photo{}
 	if len(attIDs) > 0 {
 		ar, aerr := c.GetAttachments(ctx, attIDs)

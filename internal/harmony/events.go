@@ -81,27 +81,11 @@ func eventShape() wire.ItemShape {
 }
 
 func (k events) fetch(ctx context.Context, c EWS, items []*remoteItem) []error {
-	errs := make([]error, len(items))
-	refs := make(wire.ItemRefs, len(items))
-	for i, it := range items {
-		refs[i] = ews.ItemRef(wire.ItemId{Id: it.ID})
-	}
-	res, err := c.GetItems(ctx, refs, eventShape())
 	var exRefs wire.ItemRefs
 	var exOwner []int
-	for i, it := range items {
-		if i >= len(res) {
-			errs[i] = orErr(err, "getitem: no result")
-			continue
-		}
-		if res[i].Err != nil {
-			errs[i] = res[i].Err
-			continue
-		}
-		ri := res[i].Item()
+	errs := getEach(ctx, c, items, eventShape(), func(i int, it *remoteItem, ri *wire.Item) error {
 		if ri == nil || ri.CalendarItem == nil {
-			errs[i] = fmt.Errorf("harmony: %s is no calendar item", it.ID)
-			continue
+			return fmt.Errorf("harmony: %s is no calendar item", it.ID)
 		}
 		ci := ri.CalendarItem
 		it.Master, it.Exceptions = ci, nil
@@ -117,7 +101,8 @@ func (k events) fetch(ctx context.Context, c EWS, items []*remoteItem) []error {
 				exOwner = append(exOwner, i)
 			}
 		}
-	}
+		return nil
+	})
 	if len(exRefs) > 0 {
 		xr, xerr := c.GetItems(ctx, exRefs, eventShape())
 		for j, i := range exOwner {

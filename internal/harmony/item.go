@@ -11,6 +11,7 @@ import (
 
 	"github.com/ewsconnector/ews_connector/internal/contact"
 	"github.com/ewsconnector/ews_connector/internal/dav"
+	"github.com/ewsconnector/ews_connector/internal/ews"
 	"github.com/ewsconnector/ews_connector/internal/ews/wire"
 	"github.com/ewsconnector/ews_connector/internal/harmony/plan"
 	"github.com/ewsconnector/ews_connector/internal/store"
@@ -153,4 +154,28 @@ type kind interface {
 	update(ctx context.Context, c EWS, ws []*work)
 	// tagItem is an item of this kind carrying only the UID property.
 	tagItem(uid string) wire.Item
+}
+
+// getEach fetches items with one batched GetItem (the client splits it into
+// batches) and hands each item that arrived to use, with its index; the
+// result holds each item's failure: no answer, the server's per-item error, or
+// use's error.
+func getEach(ctx context.Context, c EWS, items []*remoteItem, shape wire.ItemShape, use func(i int, it *remoteItem, got *wire.Item) error) []error {
+	errs := make([]error, len(items))
+	refs := make(wire.ItemRefs, len(items))
+	for i, it := range items {
+		refs[i] = ews.ItemRef(wire.ItemId{Id: it.ID})
+	}
+	res, err := c.GetItems(ctx, refs, shape)
+	for i, it := range items {
+		switch {
+		case i >= len(res):
+			errs[i] = orErr(err, "getitem: no result")
+		case res[i].Err != nil:
+			errs[i] = res[i].Err
+		default:
+			errs[i] = use(i, it, res[i].Item())
+		}
+	}
+	return errs
 }
