@@ -200,17 +200,9 @@ func (contacts) create(ctx context.Context, c EWS, folder wire.TargetFolder, ws 
 	}
 	res, err := c.CreateItems(ctx, &folder, items)
 	for i, w := range iw {
-		if i >= len(res) {
-			w.err = orErr(err, "createitem: no result")
-			continue
-		}
-		if res[i].Err != nil {
-			w.err = res[i].Err
-			continue
-		}
-		id := itemIDOf(res[i].Item())
-		if id == nil {
-			w.err = fmt.Errorf("harmony: createitem: no item id")
+		id, ierr := createdID(res, err, i)
+		if ierr != nil {
+			w.err = ierr
 			continue
 		}
 		w.remote = &remoteItem{ID: id.Id, ChangeKey: id.ChangeKey, UID: w.uid, Tagged: true, Fetched: true, Written: true,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"time"
 
 	"github.com/emersion/go-ical"
@@ -178,4 +179,21 @@ func getEach(ctx context.Context, c EWS, items []*remoteItem, shape wire.ItemSha
 		}
 	}
 	return errs
+}
+
+// createdID returns the id of the item that result i of a batched CreateItem
+// made, or why there is none: no answer, the server's per-item error, or an
+// answer without an id.
+func createdID(res []ews.ItemResult, err error, i int) (*wire.ItemId, error) {
+	switch {
+	case i >= len(res):
+		return nil, orErr(err, "createitem: no result")
+	case res[i].Err != nil:
+		return nil, res[i].Err
+	}
+	id := itemIDOf(res[i].Item())
+	if id == nil {
+		return nil, fmt.Errorf("harmony: createitem: no item id")
+	}
+	return id, nil
 }
