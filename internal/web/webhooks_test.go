@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/ewsconnector/ews_connector/internal/appapi"
+	"github.com/ewsconnector/ews_connector/internal/reference"
 	"github.com/ewsconnector/ews_connector/internal/scheduler"
 )
 
@@ -31,17 +32,8 @@ func (r *recordingSink) CalendarChanged(ev scheduler.CalendarEvent) error {
 // ../shared/nextcloud-transcripts, or skips.
 func transcriptBody(t *testing.T, name string) []byte {
 	t.Helper()
-	dir := os.Getenv("EWS_SHARED_DIR")
-	if dir == "" {
-		wd, _ := os.Getwd()
-		for d := wd; d != "/"; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				dir = filepath.Join(d, "..", "shared")
-				break
-			}
-		}
-	}
-	matches, _ := filepath.Glob(filepath.Join(dir, "nextcloud-transcripts", name+"*"))
+	dir := reference.Require(t, "nextcloud-transcripts")
+	matches, _ := filepath.Glob(filepath.Join(dir, name+"*"))
 	if len(matches) == 0 {
 		t.Skip("../shared not found: no transcript " + name)
 	}
